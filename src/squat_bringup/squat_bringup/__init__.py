@@ -1,0 +1,1 @@
+"""Bringup of squat coach: launch, configuration and the all-in-one runner."""

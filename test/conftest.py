@@ -1,0 +1,44 @@
+"""Shared fixtures of the cross-package tests."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+TEST_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TEST_DIR.parent
+
+# A DDS domain of this test run's own, so concurrent runs and other ROS graphs on this machine
+# never see our messages; child processes inherit it.
+os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(1, 101)))
+
+
+@pytest.fixture
+def spawn_helper() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start `python -m helpers.<module> args...` as a child process; stop it after the test."""
+    children: list[subprocess.Popen] = []
+
+    def spawn(module: str, *args: str) -> subprocess.Popen:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(TEST_DIR), os.environ.get("PYTHONPATH", "")]))
+        child = subprocess.Popen(
+            [sys.executable, "-m", f"helpers.{module}", *args],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        children.append(child)
+        return child
+
+    yield spawn
+    for child in children:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
