@@ -6,7 +6,7 @@ if [ ! -f "$_squat_root/.venv/squat-mode" ] || [ ! -f "$_squat_root/install/loca
   unset _squat_root
   return 1 2>/dev/null || exit 1
 fi
-{ read -r _squat_mode; read -r _squat_ros_setup; } < "$_squat_root/.venv/squat-mode"
+{ read -r _squat_mode; read -r _squat_ros_setup || true; } < "$_squat_root/.venv/squat-mode"
 if [ "$_squat_mode" = "native" ] && [ "${ROS_DISTRO:-}" != "jazzy" ]; then
   # shellcheck source=/dev/null
   source "$_squat_ros_setup"
