@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import time
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
-from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
+from squat_camera.ros_node_support import float_range, integer_range, run_node
 from squat_msgs.msg import SquatState
 from squat_pose.approximate_sync import stamp_ns
 from squat_pose.state_messages import paired_state
@@ -26,12 +23,6 @@ from squat_pose.sync_stats import SyncStatistics
 FRONT, SIDE = 0, 1
 
 
-def _float_param(description: str, low: float, high: float) -> ParameterDescriptor:
-    return ParameterDescriptor(
-        description=description,
-        floating_point_range=[FloatingPointRange(from_value=low, to_value=high)])
-
-
 class PoseNode(Node):
     """Thin node: parameters in, synchronised states and diagnostics out."""
 
@@ -39,17 +30,15 @@ class PoseNode(Node):
         super().__init__("pose_node")
         nominal_fps = self.declare_parameter(
             "nominal_fps", 30.0,
-            _float_param("Nominal camera frame rate (Hz); sets the default sync_slop_s.",
-                         1.0, 240.0)).value
+            float_range("Nominal camera frame rate (Hz); sets the default sync_slop_s.",
+                        1.0, 240.0)).value
         queue_size = self.declare_parameter(
             "sync_queue_size", 10,
-            ParameterDescriptor(
-                description="Frames kept per camera while waiting for a partner.",
-                integer_range=[IntegerRange(from_value=1, to_value=1000)])).value
+            integer_range("Frames kept per camera while waiting for a partner.", 1, 1000)).value
         slop_s = self.declare_parameter(
             "sync_slop_s", 0.5 / nominal_fps,
-            _float_param("Largest capture-time difference (s) of a front/side pair; "
-                         "default half the nominal frame period.", 0.0001, 1.0)).value
+            float_range("Largest capture-time difference (s) of a front/side pair; "
+                        "default half the nominal frame period.", 0.0001, 1.0)).value
 
         self._stats = SyncStatistics(inputs=2)
         self._state_pub = self.create_publisher(SquatState, "squat/state", 10)
@@ -102,18 +91,4 @@ class PoseNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Run pose_node until shutdown; 1 when its parameters are refused."""
-    # rclpy 7.1 (Jazzy) has no context-manager form of init(), hence try/finally.
-    rclpy.init(args=args)
-    try:
-        node = PoseNode()
-    except (ParameterException, ValueError) as error:
-        rclpy.logging.get_logger("pose_node").fatal(f"not started: {error}")
-        rclpy.try_shutdown()
-        return 1
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        rclpy.try_shutdown()
-    return 0
+    return run_node(PoseNode, "pose_node", args)

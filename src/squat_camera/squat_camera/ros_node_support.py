@@ -1,0 +1,56 @@
+"""What every squat coach node does the same way: parameter descriptors and its main()."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import rclpy
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
+from rclpy.exceptions import ParameterException
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+
+
+def float_range(description: str, low: float, high: float) -> ParameterDescriptor:
+    """A descriptor for a floating-point parameter limited to [low, high]."""
+    return ParameterDescriptor(
+        description=description,
+        floating_point_range=[FloatingPointRange(from_value=low, to_value=high)])
+
+
+def integer_range(description: str, low: int, high: int) -> ParameterDescriptor:
+    """A descriptor for an integer parameter limited to [low, high]."""
+    return ParameterDescriptor(
+        description=description, integer_range=[IntegerRange(from_value=low, to_value=high)])
+
+
+def described(description: str) -> ParameterDescriptor:
+    """A descriptor with a description only (strings, booleans)."""
+    return ParameterDescriptor(description=description)
+
+
+class NodeConfigurationError(ValueError):
+    """A node refused its configuration; the message says which value and why."""
+
+
+def run_node(create: Callable[[], Node], name: str, args: list[str] | None = None) -> int:
+    """Create a node and spin it until shutdown; 1, with the reason logged, if it cannot start.
+
+    rclpy 7.1 (Jazzy) has no context-manager form of init(), hence the try/finally.
+    """
+    rclpy.init(args=args)
+    try:
+        try:
+            node = create()
+        except (ParameterException, NodeConfigurationError) as error:
+            rclpy.logging.get_logger(name).fatal(f"not started: {error}")
+            return 1
+        try:
+            rclpy.spin(node)
+        finally:
+            node.destroy_node()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        rclpy.try_shutdown()
+    return 0
