@@ -1,0 +1,164 @@
+"""Video file and image folder sources: order, pacing, stamps, loop, and the errors they give."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from squat_camera.config import CameraConfig
+from squat_camera.source_factory import open_source
+from squat_camera.sources import ImageFolderSource, SourceError, VideoFileSource
+
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "squat"
+START_NS = 1_000_000_000_000
+
+
+class FakeTime:
+    """A clock and sleep that advance together, so pacing is checked without waiting."""
+
+    def __init__(self) -> None:
+        self.now_s = 50.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now_s
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now_s += seconds
+
+    def now_ns(self) -> int:
+        return START_NS + round((self.now_s - 50.0) * 1e9)
+
+
+def write_video(path: Path, frames: int, fps: float, size=(64, 48)) -> None:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for index in range(frames):
+        writer.write(np.full((size[1], size[0], 3), index * 12 % 256, np.uint8))
+    writer.release()
+
+
+def read_all(source) -> list:
+    frames = []
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    return frames
+
+
+def config_for(video_device: str) -> CameraConfig:
+    return CameraConfig(video_device=video_device, camera_name="front",
+                        frame_id="front_optical_frame", image_width=640, image_height=480,
+                        framerate=0.0, pixel_format="mjpeg", encoding="bgr8",
+                        camera_info_url="", fov_deg=60.0, publish_compressed=False,
+                        jpeg_quality=80, loop=False, start_offset_s=0.0)
+
+
+def test_video_file_frames_are_stamped_at_their_file_times(tmp_path):
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=12, fps=25.0)
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic)
+    source.open()
+
+    frames = read_all(source)
+
+    assert len(frames) == 12
+    assert [f.stamp_ns - START_NS for f in frames] == [i * 40_000_000 for i in range(12)]
+    assert sum(clock.slept) == pytest.approx(11 * 0.04)
+    assert source.nominal_fps == pytest.approx(25.0)
+
+
+def test_video_file_framerate_overrides_the_pace(tmp_path):
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=5, fps=25.0)
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, framerate=10.0, sleep=clock.sleep,
+                             monotonic=clock.monotonic)
+    source.open()
+    assert [f.stamp_ns - START_NS for f in read_all(source)] == [i * 100_000_000
+                                                                  for i in range(5)]
+
+
+def test_looping_video_keeps_stamps_increasing(tmp_path):
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=4, fps=20.0)
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, loop=True, sleep=clock.sleep,
+                             monotonic=clock.monotonic)
+    source.open()
+    stamps = [source.read().stamp_ns - START_NS for _ in range(10)]
+    assert stamps == [i * 50_000_000 for i in range(10)]
+
+
+def test_start_offset_skips_into_the_file(tmp_path):
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=20, fps=10.0)
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, start_offset_s=1.0, sleep=clock.sleep,
+                             monotonic=clock.monotonic)
+    source.open()
+    frames = read_all(source)
+    assert len(frames) == 10
+    assert frames[0].stamp_ns == START_NS
+    assert int(frames[0].image[0, 0, 0]) == pytest.approx(120, abs=5)  # frame 10, not 9 (108)
+
+
+def test_folder_plays_images_in_name_order_and_skips_broken_ones(tmp_path):
+    for name, level in (("b.png", 20), ("a.png", 10), ("c.png", 30)):
+        cv2.imwrite(str(tmp_path / name), np.full((8, 8, 3), level, np.uint8))
+    (tmp_path / "b2.jpg").write_bytes(b"not an image")
+    (tmp_path / "notes.txt").write_text("ignored")
+    clock = FakeTime()
+    source = ImageFolderSource(tmp_path, clock.now_ns, framerate=5.0, sleep=clock.sleep,
+                               monotonic=clock.monotonic)
+    source.open()
+
+    frames = read_all(source)
+
+    assert [int(f.image[0, 0, 0]) for f in frames] == [10, 20, 30]
+    assert [f.stamp_ns - START_NS for f in frames] == [0, 200_000_000, 600_000_000]
+    assert source.decode_failures == 1
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p / "missing.mp4", "no such file, folder or device"),
+    (lambda p: (p / "fake.mp4").write_text("just text") and p / "fake.mp4",
+     "OpenCV cannot decode it as video"),
+    (lambda p: (p / "empty").mkdir() or p / "empty", "the folder holds no images"),
+])
+def test_bad_sources_name_the_path_and_the_reason(tmp_path, make, reason):
+    path = make(tmp_path)
+    with pytest.raises(SourceError, match=reason) as error:
+        open_source(config_for(str(path)), lambda: 0, print, print, threading.Event())
+    assert str(path) in str(error.value)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+def test_real_footage_every_frame_once_at_its_file_times():
+    path = SHARED / "user" / "user_front.mp4"
+    capture = cv2.VideoCapture(str(path))
+    file_times_ns = []
+    while capture.grab():
+        file_times_ns.append(round(capture.get(cv2.CAP_PROP_POS_MSEC) * 1e6))
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic)
+    source.open()
+
+    stamps = [frame.stamp_ns - START_NS for frame in read_all(source)]
+
+    assert len(stamps) == len(file_times_ns) == 208
+    assert stamps == file_times_ns
+
+
+def test_config_problems_are_named():
+    config = CameraConfig(**{**config_for("virtual").__dict__, "pixel_format": "h264",
+                             "encoding": "bgra8"})
+    problems = config.problems()
+    assert any("'virtual' is reserved" in p for p in problems)
+    assert any("pixel_format 'h264'" in p for p in problems)
+    assert any("encoding 'bgra8'" in p for p in problems)
+    assert config_for("/dev/video0").problems() == []
