@@ -20,21 +20,19 @@ os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(1, 101)))
 
 
 @pytest.fixture
-def spawn_helper() -> Iterator[Callable[..., subprocess.Popen]]:
-    """Start `python -m helpers.<module> args...` as a child process; stop it after the test."""
+def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start a command as a child process (output captured); stop it after the test."""
     children: list[subprocess.Popen] = []
 
-    def spawn(module: str, *args: str) -> subprocess.Popen:
+    def start(command: list[str]) -> subprocess.Popen:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(TEST_DIR), os.environ.get("PYTHONPATH", "")]))
-        child = subprocess.Popen(
-            [sys.executable, "-m", f"helpers.{module}", *args],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
+        child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
         children.append(child)
         return child
 
-    yield spawn
+    yield start
     for child in children:
         child.terminate()
         try:
@@ -42,3 +40,9 @@ def spawn_helper() -> Iterator[Callable[..., subprocess.Popen]]:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+
+
+@pytest.fixture
+def spawn_helper(spawn) -> Callable[..., subprocess.Popen]:
+    """Start `python -m helpers.<module> args...` as a child process."""
+    return lambda module, *args: spawn([sys.executable, "-m", f"helpers.{module}", *args])

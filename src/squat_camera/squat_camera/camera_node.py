@@ -118,10 +118,16 @@ class CameraNode(Node):
             loop=value("loop", False, described("Play a file or folder again from the start.")),
             start_offset_s=value("start_offset_s", 0.0, float_range(
                 "Start a video file this many seconds in.", 0.0, 86400.0)),
+            wait_for_subscriber=value("wait_for_subscriber", False, described(
+                "Hold the first frame until image_raw has a subscriber, so a recording or "
+                "test sees a file from its first frame.")),
         )
 
     def _capture_loop(self) -> None:
         logger = self.get_logger()
+        if self._config.wait_for_subscriber:
+            while not self._image_pub.get_subscription_count() and not self._stop.wait(0.02):
+                pass
         while not self._stop.is_set():
             try:
                 frame = self._source.read()

@@ -27,6 +27,7 @@ class CameraConfig:
     jpeg_quality: int
     loop: bool
     start_offset_s: float
+    wait_for_subscriber: bool
 
     def problems(self) -> list[str]:
         """Why this configuration cannot run, one reason per bad value; empty when it can."""

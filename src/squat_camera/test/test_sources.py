@@ -54,7 +54,8 @@ def config_for(video_device: str) -> CameraConfig:
                         frame_id="front_optical_frame", image_width=640, image_height=480,
                         framerate=0.0, pixel_format="mjpeg", encoding="bgr8",
                         camera_info_url="", fov_deg=60.0, publish_compressed=False,
-                        jpeg_quality=80, loop=False, start_offset_s=0.0)
+                        jpeg_quality=80, loop=False, start_offset_s=0.0,
+                        wait_for_subscriber=False)
 
 
 def test_video_file_frames_are_stamped_at_their_file_times(tmp_path):

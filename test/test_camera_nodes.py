@@ -1,0 +1,140 @@
+"""camera_node through real rclpy: real footage, two cameras in two processes, bad inputs."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import time
+from pathlib import Path
+
+import cv2
+import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, Image
+
+from conftest import REPO_ROOT
+from helpers.ros2_run import ros2_run
+
+SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
+needs_footage = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+
+
+def camera(name: str, video_device: Path | str, *params: str) -> list[str]:
+    return ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{name}",
+                    "-p", f"camera_name:={name}", "-p", f"video_device:={video_device}",
+                    "-p", "wait_for_subscriber:=true", *params)
+
+
+def stamp_ns(message) -> int:
+    return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
+
+
+class Listener:
+    """Subscribes in this process to image_raw and camera_info of the given namespaces."""
+
+    def __init__(self, namespaces: list[str]) -> None:
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node("camera_listener", context=self.context)
+        self.images: dict[str, list[Image]] = {ns: [] for ns in namespaces}
+        self.infos: dict[str, list[CameraInfo]] = {ns: [] for ns in namespaces}
+        for ns in namespaces:
+            self.node.create_subscription(Image, f"/{ns}/image_raw", self.images[ns].append,
+                                          qos_profile_sensor_data)
+            self.node.create_subscription(CameraInfo, f"/{ns}/camera_info",
+                                          self.infos[ns].append, qos_profile_sensor_data)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+
+    def spin_until(self, done, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done() and time.monotonic() < deadline:
+            self.executor.spin_once(timeout_sec=0.05)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+
+
+@pytest.fixture
+def listener_for():
+    made = []
+
+    def make(namespaces):
+        made.append(Listener(namespaces))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()
+
+
+def file_times_ns(path: Path) -> list[int]:
+    capture = cv2.VideoCapture(str(path))
+    times = []
+    while capture.grab():
+        times.append(round(capture.get(cv2.CAP_PROP_POS_MSEC) * 1e6))
+    return times
+
+
+@needs_footage
+def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listener_for):
+    path = SHARED / "user" / "user_front.mp4"
+    expected = file_times_ns(path)
+    listener = listener_for(["front"])
+    node = spawn(camera("front", path))
+
+    listener.spin_until(lambda: len(listener.images["front"]) >= len(expected), 30)
+    listener.spin_until(lambda: False, 0.5)  # anything extra would arrive now
+
+    images, infos = listener.images["front"], listener.infos["front"]
+    assert node.poll() is None, node.stdout.read()
+    assert len(images) == len(expected) == 208
+    stamps = [stamp_ns(image) for image in images]
+    assert all(b > a for a, b in itertools.pairwise(stamps))
+    spacing_error_ms = [abs((s - stamps[0]) - (t - expected[0])) / 1e6
+                        for s, t in zip(stamps, expected, strict=True)]
+    assert max(spacing_error_ms) < 5
+    info_by_stamp = {stamp_ns(info): info for info in infos}
+    for image in images:
+        info = info_by_stamp[stamp_ns(image)]
+        assert (info.width, info.height) == (image.width, image.height) == (271, 480)
+        assert image.header.frame_id == info.header.frame_id == "front_optical_frame"
+
+
+@needs_footage
+def test_two_camera_processes_reach_a_third(spawn, listener_for):
+    listener = listener_for(["front", "side"])
+    spawn(camera("front", SHARED / "user" / "user_front.mp4"))
+    spawn(camera("side", SHARED / "user" / "user_side.mp4"))
+
+    listener.spin_until(lambda: all(len(v) >= 60 for v in listener.images.values()), 30)
+
+    assert len(listener.images["front"]) >= 60
+    assert len(listener.images["side"]) >= 60
+    first_front = stamp_ns(listener.images["front"][0])
+    first_side = stamp_ns(listener.images["side"][0])
+    assert abs(first_front - first_side) < 0.5e9, "two files started together start together"
+
+
+@pytest.mark.parametrize("make_device, params, reason", [
+    (lambda tmp: tmp / "missing.mp4", [], "no such file, folder or device"),
+    (lambda tmp: (tmp / "fake.mp4").write_text("text") and tmp / "fake.mp4", [],
+     "OpenCV cannot decode it as video"),
+    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", [], "the folder holds no images"),
+    (lambda tmp: tmp, ["-p", "framerate:=-1.0"], "framerate"),
+    (lambda tmp: tmp, ["-p", "image_width:=0"], "image_width"),
+    (lambda tmp: tmp, ["-p", "encoding:=bgra8"], "encoding 'bgra8'"),
+], ids=["missing file", "text renamed mp4", "empty folder", "framerate -1", "image_width 0",
+        "bad encoding"])
+def test_bad_input_is_refused_by_name_without_traceback(tmp_path, make_device, params, reason):
+    device = make_device(tmp_path)
+    result = subprocess.run(camera("front", device, *params), capture_output=True, text=True,
+                            timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert reason in output
+    assert "Traceback" not in output
