@@ -8,10 +8,12 @@ Usage: python -m helpers.interface_test_server
 from __future__ import annotations
 
 import os
+import sys
 
 import rclpy
-from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
 
+from squat_camera.ros_node_support import run_node
 from squat_msgs.srv import AskCoach, SetReference
 
 
@@ -41,18 +43,15 @@ def ask_coach(request: AskCoach.Request, response: AskCoach.Response) -> AskCoac
     return response
 
 
+def interface_test_server() -> Node:
+    node = rclpy.create_node("interface_test_server")
+    node.create_service(SetReference, "set_reference", set_reference)
+    node.create_service(AskCoach, "ask_coach", ask_coach)
+    return node
+
+
 def main() -> None:
-    # rclpy 7.1 (Jazzy) has no context-manager form of init(), hence try/finally.
-    rclpy.init()
-    try:
-        node = rclpy.create_node("interface_test_server")
-        node.create_service(SetReference, "set_reference", set_reference)
-        node.create_service(AskCoach, "ask_coach", ask_coach)
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        rclpy.try_shutdown()
+    sys.exit(run_node(interface_test_server, "interface_test_server"))
 
 
 if __name__ == "__main__":

@@ -8,26 +8,24 @@ from __future__ import annotations
 import sys
 
 import rclpy
-from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
 
 from helpers.sample_messages import SAMPLES
+from squat_camera.ros_node_support import run_node
+
+
+def sample_publisher() -> Node:
+    kind, topic = sys.argv[1], sys.argv[2]
+    message_type, build = SAMPLES[kind]
+    node = rclpy.create_node("sample_publisher")
+    publisher = node.create_publisher(message_type, topic, 10)
+    message = build()
+    node.create_timer(0.05, lambda: publisher.publish(message))
+    return node
 
 
 def main() -> None:
-    kind, topic = sys.argv[1], sys.argv[2]
-    message_type, build = SAMPLES[kind]
-    # rclpy 7.1 (Jazzy) has no context-manager form of init(), hence try/finally.
-    rclpy.init()
-    try:
-        node = rclpy.create_node("sample_publisher")
-        publisher = node.create_publisher(message_type, topic, 10)
-        message = build()
-        node.create_timer(0.05, lambda: publisher.publish(message))
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        rclpy.try_shutdown()
+    sys.exit(run_node(sample_publisher, "sample_publisher"))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import threading
 import time
 
 from builtin_interfaces.msg import Time
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
@@ -26,6 +26,7 @@ from squat_camera.image_conversion import convert_color, jpeg_message
 from squat_camera.ros_node_support import (
     NodeConfigurationError,
     described,
+    diagnostics,
     float_range,
     integer_range,
     run_node,
@@ -180,14 +181,12 @@ class CameraNode(Node):
 
     def _publish_diagnostics(self) -> None:
         report = self._stats.report(time.monotonic())
-        status = DiagnosticStatus(name=f"{self.get_name()}: camera {self._config.camera_name}",
-                                  hardware_id=self._config.video_device)
         if self._finished:
-            status.level, status.message = DiagnosticStatus.OK, "finished: no more frames"
+            level, message = DiagnosticStatus.OK, "finished: no more frames"
         elif report.fps == 0.0:
-            status.level, status.message = DiagnosticStatus.WARN, "no frames"
+            level, message = DiagnosticStatus.WARN, "no frames"
         else:
-            status.level, status.message = DiagnosticStatus.OK, f"{report.fps:.1f} fps"
+            level, message = DiagnosticStatus.OK, f"{report.fps:.1f} fps"
         values = {
             "source": self._source.description,
             "fps": f"{report.fps:.2f}",
@@ -198,10 +197,9 @@ class CameraNode(Node):
             "latency_p50_ms": f"{report.latency_p50_ms:.2f}",
             "latency_p95_ms": f"{report.latency_p95_ms:.2f}",
         }
-        status.values = [KeyValue(key=key, value=value) for key, value in values.items()]
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = self.get_clock().now().to_msg()
-        self._diagnostics_pub.publish(array)
+        self._diagnostics_pub.publish(diagnostics(
+            self, f"camera {self._config.camera_name}", level, message, values,
+            hardware_id=self._config.video_device))
 
     def destroy_node(self) -> None:
         self._stop.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
@@ -27,6 +28,17 @@ def integer_range(description: str, low: int, high: int) -> ParameterDescriptor:
 def described(description: str) -> ParameterDescriptor:
     """A descriptor with a description only (strings, booleans)."""
     return ParameterDescriptor(description=description)
+
+
+def diagnostics(node: Node, name: str, level: int, message: str, values: dict[str, str],
+                hardware_id: str = "") -> DiagnosticArray:
+    """A DiagnosticArray with one status of `node`, stamped now on its clock."""
+    status = DiagnosticStatus(level=level, name=f"{node.get_name()}: {name}", message=message,
+                              hardware_id=hardware_id)
+    status.values = [KeyValue(key=key, value=value) for key, value in values.items()]
+    array = DiagnosticArray(status=[status])
+    array.header.stamp = node.get_clock().now().to_msg()
+    return array
 
 
 class NodeConfigurationError(ValueError):

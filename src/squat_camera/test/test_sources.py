@@ -42,6 +42,14 @@ def write_video(path: Path, frames: int, fps: float, size=(64, 48)) -> None:
     writer.release()
 
 
+def opened_video(path: Path, **options) -> tuple[VideoFileSource, FakeTime]:
+    clock = FakeTime()
+    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic,
+                             **options)
+    source.open()
+    return source, clock
+
+
 def read_all(source) -> list:
     frames = []
     while (frame := source.read()) is not None:
@@ -61,9 +69,7 @@ def config_for(video_device: str) -> CameraConfig:
 def test_video_file_frames_are_stamped_at_their_file_times(tmp_path):
     path = tmp_path / "clip.mp4"
     write_video(path, frames=12, fps=25.0)
-    clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic)
-    source.open()
+    source, clock = opened_video(path)
 
     frames = read_all(source)
 
@@ -76,10 +82,7 @@ def test_video_file_frames_are_stamped_at_their_file_times(tmp_path):
 def test_video_file_framerate_overrides_the_pace(tmp_path):
     path = tmp_path / "clip.mp4"
     write_video(path, frames=5, fps=25.0)
-    clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, framerate=10.0, sleep=clock.sleep,
-                             monotonic=clock.monotonic)
-    source.open()
+    source, _ = opened_video(path, framerate=10.0)
     assert [f.stamp_ns - START_NS for f in read_all(source)] == [i * 100_000_000
                                                                   for i in range(5)]
 
@@ -87,10 +90,7 @@ def test_video_file_framerate_overrides_the_pace(tmp_path):
 def test_looping_video_keeps_stamps_increasing(tmp_path):
     path = tmp_path / "clip.mp4"
     write_video(path, frames=4, fps=20.0)
-    clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, loop=True, sleep=clock.sleep,
-                             monotonic=clock.monotonic)
-    source.open()
+    source, _ = opened_video(path, loop=True)
     stamps = [source.read().stamp_ns - START_NS for _ in range(10)]
     assert stamps == [i * 50_000_000 for i in range(10)]
 
@@ -98,10 +98,7 @@ def test_looping_video_keeps_stamps_increasing(tmp_path):
 def test_start_offset_skips_into_the_file(tmp_path):
     path = tmp_path / "clip.mp4"
     write_video(path, frames=20, fps=10.0)
-    clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, start_offset_s=1.0, sleep=clock.sleep,
-                             monotonic=clock.monotonic)
-    source.open()
+    source, _ = opened_video(path, start_offset_s=1.0)
     frames = read_all(source)
     assert len(frames) == 10
     assert frames[0].stamp_ns == START_NS
@@ -145,9 +142,7 @@ def test_real_footage_every_frame_once_at_its_file_times():
     file_times_ns = []
     while capture.grab():
         file_times_ns.append(round(capture.get(cv2.CAP_PROP_POS_MSEC) * 1e6))
-    clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic)
-    source.open()
+    source, _ = opened_video(path)
 
     stamps = [frame.stamp_ns - START_NS for frame in read_all(source)]
 

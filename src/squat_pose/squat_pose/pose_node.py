@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-from squat_camera.ros_node_support import float_range, integer_range, run_node
+from squat_camera.ros_node_support import diagnostics, float_range, integer_range, run_node
 from squat_msgs.msg import SquatState
 from squat_pose.approximate_sync import stamp_ns
 from squat_pose.state_messages import paired_state
@@ -62,14 +62,12 @@ class PoseNode(Node):
 
     def _publish_diagnostics(self) -> None:
         report = self._stats.report(time.monotonic())
-        status = DiagnosticStatus(name=f"{self.get_name()}: frame sync", hardware_id="")
         if sum(report.frames_received) == 0:
-            status.level, status.message = DiagnosticStatus.WARN, "no camera frames received"
+            level, message = DiagnosticStatus.WARN, "no camera frames received"
         elif report.pairs_per_s == 0.0:
-            status.level, status.message = DiagnosticStatus.WARN, "frames arrive but none pair"
+            level, message = DiagnosticStatus.WARN, "frames arrive but none pair"
         else:
-            status.level = DiagnosticStatus.OK
-            status.message = f"{report.pairs_per_s:.1f} pairs/s"
+            level, message = DiagnosticStatus.OK, f"{report.pairs_per_s:.1f} pairs/s"
         values = {
             "implementation": self._pairs.implementation,
             "slop_ms": f"{self._slop_s * 1000:.2f}",
@@ -83,10 +81,7 @@ class PoseNode(Node):
             "abs_dt_p95_ms": f"{report.abs_dt_p95_ms:.2f}",
             "abs_dt_p99_ms": f"{report.abs_dt_p99_ms:.2f}",
         }
-        status.values = [KeyValue(key=key, value=value) for key, value in values.items()]
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = self.get_clock().now().to_msg()
-        self._diagnostics_pub.publish(array)
+        self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
 
 
 def main(args: list[str] | None = None) -> int:
