@@ -1,0 +1,152 @@
+"""A squat session, frame by frame: measures, smoothing, phase, reps and their faults.
+
+The pose node and the offline analysis both drive this with (time, front pose, side pose).
+Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from squat_pose.faults import Fault, FaultThresholds, RepFrames, rep_faults
+from squat_pose.geometry import Measure, TorsoScale, squat_measures
+from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
+from squat_pose.pose_estimation import PoseResult
+from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
+
+KNEE_SIGNALS = (("knee_flexion_left", "knee_flexion_right"),
+                ("projected_knee_flexion_left", "projected_knee_flexion_right"))
+
+
+@dataclass(frozen=True)
+class RepReport:
+    """A finished rep with its extremes (degrees, torso lengths) and faults."""
+
+    rep: Rep
+    min_knee_angle_deg: float  # smallest hip-knee-ankle angle: 180 - deepest knee flexion
+    max_trunk_lean_deg: float
+    max_knee_valgus_deg: float
+    depth: float  # lowest JointAngles.depth; NaN without a side view
+    asymmetry_deg: float
+    faults: tuple[Fault, ...]
+    score: float | None = None
+
+    @property
+    def fault_codes(self) -> list[str]:
+        return [fault.code for fault in self.faults]
+
+
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """One frame's result: smoothed measures, phase, reps so far, and a rep if one ended."""
+
+    t: float
+    measures: dict[str, Measure]
+    phase: Phase
+    rep_count: int
+    finished: RepReport | None
+    active_faults: tuple[str, ...]
+
+
+@dataclass
+class AnalyzerSettings:
+    """Everything tunable about the analysis."""
+
+    phases: PhaseParameters = field(default_factory=PhaseParameters)
+    thresholds: FaultThresholds = field(default_factory=FaultThresholds)
+    smoothing: OneEuroParameters = field(default_factory=OneEuroParameters)
+    min_visibility: float = 0.5
+
+
+def _extreme(series: list[tuple[float, float]],
+             pick: Callable[[Iterable[float]], float] = max) -> float:
+    return float(pick(v for _, v in series)) if series else float("nan")
+
+
+class SquatAnalyzer:
+    """Feed frames in time order; each update returns that frame's analysis."""
+
+    def __init__(self, settings: AnalyzerSettings | None = None) -> None:
+        self.settings = settings or AnalyzerSettings()
+        self._torso = TorsoScale(min_visibility=self.settings.min_visibility)
+        self._smoother = MeasureSmoother(self.settings.smoothing)
+        self._counter = RepCounter(self.settings.phases)
+        self._frames = RepFrames()
+        self._standing_heel: list[float] = []
+        self.reports: list[RepReport] = []
+
+    def update(self, t: float, front: PoseResult | None, side: PoseResult | None
+               ) -> FrameAnalysis:
+        """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody."""
+        torso_px = self._torso.update("side", side) if side is not None else None
+        raw = squat_measures(front, side, torso_px, self.settings.min_visibility)
+        smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
+        measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
+        knee = self._knee_signal(smoothed_values)
+        if self._counter.phase == Phase.STANDING and "heel_height" in smoothed_values:
+            self._standing_heel.append(smoothed_values["heel_height"])
+        self._frames.times_s.append(t)
+        self._frames.values.append(smoothed_values)
+        rep = self._counter.update(t, knee)
+        finished = self._report(rep) if rep is not None else None
+        return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
+                             finished, self._active_faults(smoothed_values))
+
+    def finish(self) -> RepReport | None:
+        """End of the session: report a rep that was standing up but not yet settled."""
+        rep = self._counter.finish()
+        return self._report(rep) if rep is not None else None
+
+    @staticmethod
+    def _knee_signal(values: dict[str, float]) -> float | None:
+        for names in KNEE_SIGNALS:
+            present = [values[name] for name in names if name in values]
+            if present:
+                return max(present)
+        return None
+
+    def _heel_baseline(self) -> float | None:
+        return float(np.median(self._standing_heel[-60:])) if self._standing_heel else None
+
+    def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
+        th = self.settings.thresholds
+        active = []
+        if max(values.get("knee_valgus_left", -1e9), values.get("knee_valgus_right", -1e9)) > \
+                th.knee_valgus_deg:
+            active.append("knee_valgus")
+        if values.get("trunk_lean", -1e9) > th.forward_lean_deg:
+            active.append("forward_lean")
+        if abs(values.get("pelvis_shift", 0.0)) > th.pelvis_shift_hip_widths:
+            active.append("lateral_shift")
+        baseline = self._heel_baseline()
+        if baseline is not None and values.get("heel_height", -1e9) - baseline > \
+                th.heel_lift_torso_lengths:
+            active.append("heel_lift")
+        return tuple(active)
+
+    def _report(self, rep: Rep) -> RepReport:
+        frames = RepFrames()
+        for t, values in zip(self._frames.times_s, self._frames.values, strict=True):
+            if rep.start_s <= t <= rep.end_s:
+                frames.times_s.append(t)
+                frames.values.append(values)
+        keep = [i for i, t in enumerate(self._frames.times_s) if t > rep.end_s]
+        self._frames = RepFrames([self._frames.times_s[i] for i in keep],
+                                 [self._frames.values[i] for i in keep])
+        asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
+        report = RepReport(
+            rep=rep,
+            min_knee_angle_deg=180.0 - rep.peak_flexion_deg,
+            max_trunk_lean_deg=_extreme(frames.series("trunk_lean")),
+            max_knee_valgus_deg=_extreme(frames.series("knee_valgus_left",
+                                                       "knee_valgus_right")),
+            depth=_extreme(frames.series("depth"), min),
+            asymmetry_deg=_extreme(asymmetry),
+            faults=tuple(rep_faults(rep, frames, self._heel_baseline(),
+                                    self.settings.thresholds)),
+        )
+        self.reports.append(report)
+        return report

@@ -1,0 +1,125 @@
+"""Technique faults of a finished rep, each with its measured value, threshold and severity.
+
+Thresholds are parameters; their defaults and where they come from:
+- knee_valgus: knee frontal-plane projection angle above 10 deg. 2D FPPA as measured in
+  Munro, Herrington & Carolan, J Sport Rehabil 2012;21(1):7-11; 10 deg is a common screening
+  cut-off for squatting tasks.
+- insufficient_depth: thighs not down to parallel, the criterion of powerlifting rules (hip
+  crease below the top of the knee; IPF Technical Rules), measured as the thigh still sloping
+  more than 10 deg at the deepest point. The 10 deg absorb where MediaPipe puts the hip: on our
+  footage it sits above the crease, so clearly deep squats read up to ~7 deg above parallel.
+- forward_lean: trunk more than 50 deg from vertical. Trunk inclination in the squat is
+  discussed by Schoenfeld, J Strength Cond Res 2010;24(12):3497-3506; 50 deg is beyond what a
+  bodyweight squat with good ankle mobility needs.
+- heel_lift: a heel rising more than 0.06 torso lengths (about 3 cm) above where it stood;
+  less than that is within the foot landmarks' jitter measured on our footage.
+- lateral_shift: pelvis more than 0.15 hip widths off the ankle midpoint, or left-right knee
+  flexion (front view) differing by more than 15 deg.
+- fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
+  progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
+  novices.
+- incomplete_lockout: knee flexion still above 15 deg at the top of the rep.
+Severity grows with how far past the threshold the value is. Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from squat_pose.phases import Rep
+
+LOW, MEDIUM, HIGH = 1, 2, 3  # squat_msgs/Fault severities
+
+
+@dataclass(frozen=True)
+class FaultThresholds:
+    """Where each fault starts (units as in the module docstring)."""
+
+    knee_valgus_deg: float = 10.0
+    thigh_above_parallel_deg: float = 10.0
+    forward_lean_deg: float = 50.0
+    heel_lift_torso_lengths: float = 0.06
+    pelvis_shift_hip_widths: float = 0.15
+    asymmetry_deg: float = 15.0
+    fast_descent_s: float = 1.0
+    lockout_flexion_deg: float = 15.0
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault of a rep."""
+
+    code: str
+    value: float
+    threshold: float
+    unit: str
+    severity: int
+    frame_times_s: tuple[float, ...] = field(default=())
+
+
+@dataclass
+class RepFrames:
+    """The smoothed measures of every frame of one rep: time -> {measure: value}."""
+
+    times_s: list[float] = field(default_factory=list)
+    values: list[dict[str, float]] = field(default_factory=list)
+
+    def series(self, *names: str) -> list[tuple[float, float]]:
+        """(time, value) of the frames where any of `names` was measured (the largest)."""
+        found = []
+        for t, frame in zip(self.times_s, self.values, strict=True):
+            present = [frame[name] for name in names if name in frame]
+            if present:
+                found.append((t, max(present)))
+        return found
+
+
+def _severity(excess: float, scale: float) -> int:
+    """LOW up to one `scale` past the threshold, MEDIUM up to two, HIGH beyond."""
+    return LOW if excess <= scale else MEDIUM if excess <= 2 * scale else HIGH
+
+
+def _over(code: str, series: list[tuple[float, float]], threshold: float, unit: str,
+          scale: float) -> Fault | None:
+    over = [(t, v) for t, v in series if v > threshold]
+    if not over:
+        return None
+    worst = max(v for _, v in over)
+    return Fault(code, worst, threshold, unit, _severity(worst - threshold, scale),
+                 tuple(t for t, _ in over))
+
+
+def rep_faults(rep: Rep, frames: RepFrames, heel_baseline: float | None,
+               thresholds: FaultThresholds = FaultThresholds()) -> list[Fault]:
+    """Every fault of `rep`, given its frames' measures and the standing heel height."""
+    th = thresholds
+    found: list[Fault | None] = [
+        _over("knee_valgus", frames.series("knee_valgus_left", "knee_valgus_right"),
+              th.knee_valgus_deg, "deg", 5.0),
+        _over("forward_lean", frames.series("trunk_lean"), th.forward_lean_deg, "deg", 10.0),
+    ]
+    thigh = frames.series("thigh_angle")
+    if thigh:
+        lowest_t, lowest = min(thigh, key=lambda item: item[1])
+        if lowest > th.thigh_above_parallel_deg:
+            found.append(Fault("insufficient_depth", lowest, th.thigh_above_parallel_deg, "deg",
+                               _severity(lowest - th.thigh_above_parallel_deg, 10.0),
+                               (lowest_t,)))
+    if heel_baseline is not None:
+        lift = [(t, v - heel_baseline) for t, v in frames.series("heel_height")]
+        found.append(_over("heel_lift", lift, th.heel_lift_torso_lengths, "torso_lengths", 0.04))
+    shift = [(t, abs(v)) for t, v in frames.series("pelvis_shift")]
+    found.append(_over("lateral_shift", shift, th.pelvis_shift_hip_widths, "hip_widths", 0.1))
+    if not any(f and f.code == "lateral_shift" for f in found):
+        asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
+        found.append(_over("lateral_shift", asymmetry, th.asymmetry_deg, "deg", 6.0))
+    if rep.descent_s < th.fast_descent_s:
+        found.append(Fault("fast_descent", rep.descent_s, th.fast_descent_s, "s",
+                           _severity(th.fast_descent_s - rep.descent_s, 0.25),
+                           (rep.start_s, rep.bottom_entered_s)))
+    if rep.lockout_flexion_deg > th.lockout_flexion_deg:
+        found.append(Fault("incomplete_lockout", rep.lockout_flexion_deg,
+                           th.lockout_flexion_deg, "deg",
+                           _severity(rep.lockout_flexion_deg - th.lockout_flexion_deg, 5.0),
+                           (rep.end_s,)))
+    return [fault for fault in found if fault is not None]

@@ -1,0 +1,198 @@
+"""Joint angles and body measures from 2D landmarks, each from the view that sees it.
+
+Definitions (degrees unless said; left/right are the athlete's; image y points down):
+- knee_flexion_*: 180 minus the hip-knee-ankle angle, side view. 0 with the leg straight.
+- hip_flexion_*: 180 minus the shoulder-hip-knee angle, side view. 0 standing upright.
+- trunk_lean: angle of the hip-midpoint-to-shoulder-midpoint line from vertical, side view,
+  positive with the shoulders ahead of the hips (the way the toes point).
+- ankle_dorsiflexion_*: angle of the shin (ankle to knee) from vertical, side view, positive with
+  the knee ahead of the ankle.
+- knee_valgus_*: frontal-plane projection angle, front view: 180 minus the hip-knee-ankle angle,
+  positive when the knee lies inside (towards the midline of) the hip-ankle line.
+- depth: (knee y - hip y) / torso length, side view: how far the hip joint is above the knee,
+  0 at parallel, negative below. The hip landmark stands in for the hip crease.
+- pelvis_shift: offset of the hip midpoint from the ankle midpoint along the hip line, front
+  view, in hip widths, positive towards the athlete's left.
+- thigh_angle: slope of the hip-to-knee line of the same leg, degrees above horizontal at the
+  hip (positive while the knee is lower than the hip, 0 at parallel), side view.
+- heel_height: (toe y - heel y) / torso length, side view, of the better-seen foot; rises when
+  the heel leaves the floor (compared with the athlete's own standing value).
+- asymmetry: projected knee flexion left minus right, front view (the only view that sees both
+  legs; from the side the far leg is half hidden).
+An angle whose landmarks are less visible than `min_visibility` is absent, never guessed; its
+confidence is the smallest visibility of the landmarks it uses. Pixels are square, so pixel
+coordinates are used as they are (normalised coordinates would distort angles by the aspect).
+Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from squat_pose.landmarks import INDEX
+from squat_pose.pose_estimation import PoseResult
+
+L_SHOULDER, R_SHOULDER = INDEX["left_shoulder"], INDEX["right_shoulder"]
+L_HIP, R_HIP = INDEX["left_hip"], INDEX["right_hip"]
+L_KNEE, R_KNEE = INDEX["left_knee"], INDEX["right_knee"]
+L_ANKLE, R_ANKLE = INDEX["left_ankle"], INDEX["right_ankle"]
+L_HEEL, R_HEEL = INDEX["left_heel"], INDEX["right_heel"]
+L_TOE, R_TOE = INDEX["left_foot_index"], INDEX["right_foot_index"]
+SIDES = {"left": (L_SHOULDER, L_HIP, L_KNEE, L_ANKLE), "right": (R_SHOULDER, R_HIP, R_KNEE,
+                                                                  R_ANKLE)}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measured value, how much to trust it (0..1), and the view it comes from."""
+
+    value: float
+    confidence: float
+    view: str
+
+
+def interior_angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """The angle at b between b->a and b->c, degrees (180 for a straight line)."""
+    u, v = a - b, c - b
+    norms = np.linalg.norm(u) * np.linalg.norm(v)
+    if norms == 0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip(np.dot(u, v) / norms, -1.0, 1.0))))
+
+
+def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> float:
+    """Angle of lower->upper from straight up, positive when upper is ahead (x sign `forward`)."""
+    dx, dy = upper - lower
+    return float(np.degrees(np.arctan2(forward * dx, -dy)))
+
+
+class TorsoScale:
+    """The session's torso length in pixels per view: the median of the first good frames."""
+
+    def __init__(self, frames: int = 30, min_visibility: float = 0.5) -> None:
+        self._samples: dict[str, list[float]] = {}
+        self._frames, self._min_visibility = frames, min_visibility
+        self._fixed: dict[str, float] = {}
+
+    def update(self, view: str, pose: PoseResult) -> float | None:
+        """Feed a frame; the torso length in pixels for `view` (None until one is seen)."""
+        if view not in self._fixed:
+            joints = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
+            if pose.visibility[joints].min() >= self._min_visibility:
+                shoulders = pose.pixels[[L_SHOULDER, R_SHOULDER]].mean(axis=0)
+                hips = pose.pixels[[L_HIP, R_HIP]].mean(axis=0)
+                self._samples.setdefault(view, []).append(float(np.linalg.norm(shoulders - hips)))
+            samples = self._samples.get(view, [])
+            if len(samples) >= self._frames:
+                self._fixed[view] = float(np.median(samples))
+        if view in self._fixed:
+            return self._fixed[view]
+        samples = self._samples.get(view)
+        return float(np.median(samples)) if samples else None
+
+
+def normalised_pose(pose: PoseResult, torso_px: float) -> np.ndarray:
+    """Landmarks with the hip midpoint at the origin, in torso lengths: (33, 2)."""
+    pelvis = pose.pixels[[L_HIP, R_HIP]].mean(axis=0)
+    return (pose.pixels - pelvis) / torso_px
+
+
+def _facing(pose: PoseResult) -> float:
+    """+1 when the athlete faces image right (toes right of heels), else -1."""
+    toes = pose.pixels[[L_TOE, R_TOE], 0].mean()
+    heels = pose.pixels[[L_HEEL, R_HEEL], 0].mean()
+    return 1.0 if toes >= heels else -1.0
+
+
+def _visible(pose: PoseResult, joints: list[int], min_visibility: float) -> float | None:
+    confidence = float(pose.visibility[joints].min())
+    return confidence if confidence >= min_visibility else None
+
+
+def side_view_measures(pose: PoseResult, torso_px: float | None,
+                       min_visibility: float = 0.5) -> dict[str, Measure]:
+    """Sagittal-plane measures from the side view."""
+    found: dict[str, Measure] = {}
+    p = pose.pixels
+    forward = _facing(pose)
+    for side, (shoulder, hip, knee, ankle) in SIDES.items():
+        if (c := _visible(pose, [hip, knee, ankle], min_visibility)) is not None:
+            found[f"knee_flexion_{side}"] = Measure(
+                180 - interior_angle(p[hip], p[knee], p[ankle]), c, "side")
+            found[f"ankle_dorsiflexion_{side}"] = Measure(
+                tilt_from_vertical(p[ankle], p[knee], forward), c, "side")
+        if (c := _visible(pose, [shoulder, hip, knee], min_visibility)) is not None:
+            found[f"hip_flexion_{side}"] = Measure(
+                180 - interior_angle(p[shoulder], p[hip], p[knee]), c, "side")
+    if (c := _visible(pose, [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP], min_visibility)) is None:
+        # From the side one shoulder and hip hide the other: use the better-seen pair.
+        best = max(SIDES.values(), key=lambda j: pose.visibility[[j[0], j[1]]].min())
+        c = _visible(pose, [best[0], best[1]], min_visibility)
+        shoulders, hips = p[best[0]], p[best[1]]
+    else:
+        shoulders, hips = p[[L_SHOULDER, R_SHOULDER]].mean(axis=0), p[[L_HIP, R_HIP]].mean(axis=0)
+    if c is not None:
+        found["trunk_lean"] = Measure(tilt_from_vertical(hips, shoulders, forward), c, "side")
+    if torso_px:
+        # The leg the estimator sees bent furthest is the near one: a hidden far leg tends to
+        # come out straighter than it is.
+        legs = [(SIDES[side][1], SIDES[side][2], found[f"knee_flexion_{side}"])
+                for side in SIDES if f"knee_flexion_{side}" in found]
+        if legs:
+            hip, knee, flexion = max(legs, key=lambda leg: leg[2].value)
+            found["depth"] = Measure(float((p[knee, 1] - p[hip, 1]) / torso_px),
+                                     flexion.confidence, "side")
+            dx, dy = np.abs(p[knee, 0] - p[hip, 0]), p[knee, 1] - p[hip, 1]
+            found["thigh_angle"] = Measure(float(np.degrees(np.arctan2(dy, dx))),
+                                           flexion.confidence, "side")
+        feet = [(heel, toe) for heel, toe in ((L_HEEL, L_TOE), (R_HEEL, R_TOE))
+                if _visible(pose, [heel, toe], min_visibility) is not None]
+        if feet:
+            heel, toe = max(feet, key=lambda j: pose.visibility[list(j)].min())
+            found["heel_height"] = Measure(float((p[toe, 1] - p[heel, 1]) / torso_px),
+                                           float(pose.visibility[[heel, toe]].min()), "side")
+    return found
+
+
+def front_view_measures(pose: PoseResult, min_visibility: float = 0.5) -> dict[str, Measure]:
+    """Frontal-plane measures from the front view (and its projected knee flexion)."""
+    found: dict[str, Measure] = {}
+    p = pose.pixels
+    pelvis = p[[L_HIP, R_HIP]].mean(axis=0)
+    for side, (_, hip, knee, ankle) in SIDES.items():
+        if (c := _visible(pose, [hip, knee, ankle], min_visibility)) is None:
+            continue
+        bend = 180 - interior_angle(p[hip], p[knee], p[ankle])
+        line = p[ankle] - p[hip]
+        cross_knee = np.cross(line, p[knee] - p[hip])
+        cross_midline = np.cross(line, pelvis - p[hip])
+        inward = 1.0 if cross_knee * cross_midline > 0 else -1.0
+        found[f"knee_valgus_{side}"] = Measure(inward * bend, c, "front")
+        found[f"projected_knee_flexion_{side}"] = Measure(bend, c, "front")
+    if (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE], min_visibility)) is not None:
+        hip_line = p[L_HIP] - p[R_HIP]
+        width = float(np.linalg.norm(hip_line))
+        if width > 0:
+            ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
+            shift = float(np.dot(pelvis - ankles, hip_line / width) / width)
+            found["pelvis_shift"] = Measure(shift, c, "front")
+    left = found.get("projected_knee_flexion_left")
+    right = found.get("projected_knee_flexion_right")
+    if left and right:
+        found["asymmetry"] = Measure(left.value - right.value,
+                                     min(left.confidence, right.confidence), "front")
+    return found
+
+
+def squat_measures(front: PoseResult | None, side: PoseResult | None,
+                   side_torso_px: float | None, min_visibility: float = 0.5
+                   ) -> dict[str, Measure]:
+    """Every measure of a (front, side) pair."""
+    found: dict[str, Measure] = {}
+    if front is not None:
+        found.update(front_view_measures(front, min_visibility))
+    if side is not None:
+        found.update(side_view_measures(side, side_torso_px, min_visibility))
+    return found

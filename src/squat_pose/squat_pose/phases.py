@@ -1,0 +1,174 @@
+"""Squat phases and reps from a knee flexion signal: a state machine with hysteresis.
+
+STANDING -> DESCENT when flexion rises past `descent_start_deg`; the bottom is the deepest point,
+found once flexion has come back up by `turn_deg`; BOTTOM while within `bottom_band_deg` of the
+deepest point so far (pauses included); ASCENT until flexion falls below `standing_max_deg`; the
+rep ends at the top (lockout), once flexion has stopped falling for `lockout_settle_s` or rises
+again by `lockout_settle_deg`. A dip that never reaches
+`min_rep_flexion_deg` is not a rep; sinking again during the ascent continues the same rep (a
+half rep back down). When the person is out of view for longer than `lost_after_s` the rep in
+progress is dropped and the phase is UNKNOWN until they are back and standing. Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Phase(IntEnum):
+    """Same numbers as squat_msgs/SquatState."""
+
+    UNKNOWN = 0
+    STANDING = 1
+    DESCENT = 2
+    BOTTOM = 3
+    ASCENT = 4
+
+
+@dataclass(frozen=True)
+class PhaseParameters:
+    """Thresholds on knee flexion (degrees) and time (seconds)."""
+
+    standing_max_deg: float = 25.0
+    descent_start_deg: float = 35.0
+    min_rep_flexion_deg: float = 50.0
+    turn_deg: float = 8.0
+    bottom_band_deg: float = 5.0
+    lockout_settle_deg: float = 3.0
+    lockout_settle_s: float = 0.4
+    lost_after_s: float = 1.0
+
+
+@dataclass
+class Rep:
+    """One finished rep: times in seconds of the session clock."""
+
+    index: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    bottom_entered_s: float
+    bottom_left_s: float
+    peak_flexion_deg: float
+    lockout_flexion_deg: float
+
+    @property
+    def descent_s(self) -> float:
+        return self.bottom_entered_s - self.start_s
+
+    @property
+    def pause_s(self) -> float:
+        return self.bottom_left_s - self.bottom_entered_s
+
+    @property
+    def ascent_s(self) -> float:
+        return self.end_s - self.bottom_left_s
+
+
+@dataclass
+class _Attempt:
+    start_s: float
+    peak_deg: float = 0.0
+    peak_s: float = 0.0
+    bottom_entered_s: float | None = None
+    bottom_left_s: float | None = None
+    top_deg: float = float("inf")
+    top_s: float = 0.0
+
+
+class RepCounter:
+    """Feed (time, knee flexion or None) per frame; read the phase and the finished reps."""
+
+    def __init__(self, parameters: PhaseParameters = PhaseParameters()) -> None:
+        self.p = parameters
+        self.phase = Phase.UNKNOWN
+        self.reps: list[Rep] = []
+        self._attempt: _Attempt | None = None
+        self._last_seen_s: float | None = None
+        self._last_below_standing_s = 0.0
+
+    def update(self, t: float, flexion: float | None) -> Rep | None:
+        """Advance to time t; returns the rep that ended at this frame, if one did."""
+        p = self.p
+        if flexion is None:
+            if self._last_seen_s is not None and t - self._last_seen_s > p.lost_after_s:
+                self.phase, self._attempt = Phase.UNKNOWN, None
+            return None
+        self._last_seen_s = t
+        if self.phase == Phase.UNKNOWN:
+            if flexion < p.standing_max_deg:
+                self.phase = Phase.STANDING
+                self._last_below_standing_s = t
+            return None
+        if self.phase == Phase.STANDING:
+            if flexion < p.descent_start_deg:
+                if flexion < p.standing_max_deg:
+                    self._last_below_standing_s = t
+                return None
+            self._attempt = _Attempt(start_s=self._last_below_standing_s)
+            self.phase = Phase.DESCENT
+        attempt = self._attempt
+        assert attempt is not None
+        if flexion > attempt.peak_deg:
+            attempt.peak_deg, attempt.peak_s = flexion, t
+        if self.phase in (Phase.DESCENT, Phase.BOTTOM):
+            return self._descending(t, flexion, attempt)
+        return self._ascending(t, flexion, attempt)
+
+    def _descending(self, t: float, flexion: float, attempt: _Attempt) -> Rep | None:
+        p = self.p
+        deep_enough = attempt.peak_deg >= p.min_rep_flexion_deg
+        near_peak = flexion >= attempt.peak_deg - p.bottom_band_deg
+        if deep_enough and near_peak:
+            if self.phase == Phase.DESCENT and flexion < attempt.peak_deg:
+                attempt.bottom_entered_s = attempt.peak_s
+                self.phase = Phase.BOTTOM
+            elif self.phase == Phase.DESCENT:
+                return None
+            attempt.bottom_left_s = t
+            return None
+        if flexion <= attempt.peak_deg - p.turn_deg:
+            if not deep_enough:
+                if flexion < p.standing_max_deg:  # a dip, not a rep
+                    self.phase, self._attempt = Phase.STANDING, None
+                    self._last_below_standing_s = t
+                return None
+            if attempt.bottom_entered_s is None:
+                attempt.bottom_entered_s = attempt.peak_s
+            attempt.bottom_left_s = attempt.bottom_left_s or attempt.peak_s
+            self.phase = Phase.ASCENT
+            attempt.top_deg, attempt.top_s = flexion, t
+        return None
+
+    def _ascending(self, t: float, flexion: float, attempt: _Attempt) -> Rep | None:
+        p = self.p
+        if flexion < attempt.top_deg:
+            attempt.top_deg, attempt.top_s = flexion, t
+            return None
+        if attempt.top_deg >= p.standing_max_deg:
+            if flexion > attempt.top_deg + p.turn_deg:  # sinking again: same rep goes on
+                self.phase = Phase.DESCENT
+                attempt.bottom_entered_s = attempt.bottom_left_s = None
+            return None
+        settled = t - attempt.top_s >= p.lockout_settle_s
+        if flexion < attempt.top_deg + p.lockout_settle_deg and not settled:
+            return None
+        return self._finish(attempt)
+
+    def finish(self) -> Rep | None:
+        """End of input: a rep that is standing up but not yet settled counts."""
+        attempt = self._attempt
+        if self.phase == Phase.ASCENT and attempt and attempt.top_deg < self.p.standing_max_deg:
+            return self._finish(attempt)
+        return None
+
+    def _finish(self, attempt: _Attempt) -> Rep:
+        rep = Rep(index=len(self.reps) + 1, start_s=attempt.start_s, bottom_s=attempt.peak_s,
+                  end_s=attempt.top_s, bottom_entered_s=attempt.bottom_entered_s or attempt.peak_s,
+                  bottom_left_s=attempt.bottom_left_s or attempt.peak_s,
+                  peak_flexion_deg=attempt.peak_deg, lockout_flexion_deg=attempt.top_deg)
+        self.reps.append(rep)
+        self.phase, self._attempt = Phase.STANDING, None
+        self._last_below_standing_s = attempt.top_s
+        return rep

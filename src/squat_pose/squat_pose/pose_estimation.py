@@ -1,0 +1,106 @@
+"""MediaPipe Pose (full model) on camera images, one tracking estimator per camera, offline.
+
+Uses the legacy solutions API of mediapipe 0.10.21, whose wheel carries pose_detection.tflite
+and pose_landmark_full.tflite (model_complexity=1), so nothing is downloaded. Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Below this size MediaPipe cannot find a person; such images are answered with "no person".
+MIN_SIDE_PX = 32
+
+
+@dataclass(frozen=True)
+class PoseResult:
+    """The 33 landmarks of one person in one image (arrays in MediaPipe landmark order)."""
+
+    width: int
+    height: int
+    pixels: np.ndarray  # (33, 2) x, y in pixels
+    normalized: np.ndarray  # (33, 2) x / width, y / height
+    z: np.ndarray  # (33,) relative depth, image-width units, hip midpoint origin
+    visibility: np.ndarray  # (33,) in [0, 1]
+    presence: np.ndarray  # (33,) in [0, 1]
+    world: np.ndarray  # (33, 3) metres, hip midpoint origin, camera-aligned axes
+
+    @property
+    def score(self) -> float:
+        """How sure the estimator is that this is a person: the mean landmark presence."""
+        return float(self.presence.mean())
+
+
+def as_bgr(image: np.ndarray) -> np.ndarray:
+    """A uint8 bgr8 image from bgr8 or mono8 input; ValueError for anything else."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got {getattr(image, 'dtype', type(image))}")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image
+    raise ValueError(f"expected a bgr8 or mono8 image, got shape {image.shape}")
+
+
+class PoseEstimator:
+    """MediaPipe Pose for one camera in tracking (video) mode; load once, call per frame."""
+
+    def __init__(self, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5) -> None:
+        import mediapipe as mp  # heavy: imported when an estimator is made, not with the module
+
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+            enable_segmentation=False, min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence)
+
+    def estimate(self, image: np.ndarray) -> PoseResult | None:
+        """The person in a bgr8 or mono8 image, or None when there is none."""
+        bgr = as_bgr(image)
+        height, width = bgr.shape[:2]
+        if min(height, width) < MIN_SIDE_PX:
+            return None
+        found = self._pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        if found.pose_landmarks is None:
+            return None
+        marks = found.pose_landmarks.landmark
+        normalized = np.array([(m.x, m.y) for m in marks], dtype=np.float64)
+        visibility = np.array([m.visibility for m in marks], dtype=np.float64)
+        presence = np.array([m.presence if m.HasField("presence") else m.visibility
+                             for m in marks], dtype=np.float64)
+        world = np.array([(m.x, m.y, m.z) for m in found.pose_world_landmarks.landmark],
+                         dtype=np.float64)
+        return PoseResult(
+            width=width, height=height, pixels=normalized * (width, height),
+            normalized=normalized, z=np.array([m.z for m in marks], dtype=np.float64),
+            visibility=visibility, presence=presence, world=world)
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        self._pose.close()
+
+
+class MultiViewEstimator:
+    """One PoseEstimator per camera view, run in parallel on a set of images."""
+
+    def __init__(self, views: tuple[str, ...] = ("front", "side")) -> None:
+        self._estimators = {view: PoseEstimator() for view in views}
+        self._pool = ThreadPoolExecutor(max_workers=len(views), thread_name_prefix="pose")
+
+    def estimate(self, images: Mapping[str, np.ndarray | None]
+                 ) -> dict[str, PoseResult | None]:
+        """The pose in each view's image (None where the image is None or shows nobody)."""
+        futures = {view: self._pool.submit(self._estimators[view].estimate, image)
+                   for view, image in images.items() if image is not None}
+        return {view: futures[view].result() if view in futures else None for view in images}
+
+    def close(self) -> None:
+        """Stop the threads and release every MediaPipe graph."""
+        self._pool.shutdown()
+        for estimator in self._estimators.values():
+            estimator.close()
