@@ -34,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run squat coach (for now: check the installation)")
     run.set_defaults(handler=_run)
+    analyze = commands.add_parser(
+        "analyze", help="analyse squat videos offline and write the reps as JSON",
+        description="Reps, angles and faults of a front and/or side video, as JSON.")
+    from squat_pose.analyze_cli import add_arguments
+    from squat_pose.analyze_cli import run as run_analysis
+
+    add_arguments(analyze)
+    analyze.set_defaults(handler=run_analysis)
     return parser
 
 

@@ -99,6 +99,11 @@ def normalised_pose(pose: PoseResult, torso_px: float) -> np.ndarray:
     return (pose.pixels - pelvis) / torso_px
 
 
+def _cross(u: np.ndarray, v: np.ndarray) -> float:
+    """z of the cross product of two 2D vectors: its sign says which side v lies of u."""
+    return float(u[0] * v[1] - u[1] * v[0])
+
+
 def _facing(pose: PoseResult) -> float:
     """+1 when the athlete faces image right (toes right of heels), else -1."""
     toes = pose.pixels[[L_TOE, R_TOE], 0].mean()
@@ -166,8 +171,8 @@ def front_view_measures(pose: PoseResult, min_visibility: float = 0.5) -> dict[s
             continue
         bend = 180 - interior_angle(p[hip], p[knee], p[ankle])
         line = p[ankle] - p[hip]
-        cross_knee = np.cross(line, p[knee] - p[hip])
-        cross_midline = np.cross(line, pelvis - p[hip])
+        cross_knee = _cross(line, p[knee] - p[hip])
+        cross_midline = _cross(line, pelvis - p[hip])
         inward = 1.0 if cross_knee * cross_midline > 0 else -1.0
         found[f"knee_valgus_{side}"] = Measure(inward * bend, c, "front")
         found[f"projected_knee_flexion_{side}"] = Measure(bend, c, "front")

@@ -1,13 +1,17 @@
 """Squat phases and reps from a knee flexion signal: a state machine with hysteresis.
 
-STANDING -> DESCENT when flexion rises past `descent_start_deg`; the bottom is the deepest point,
-found once flexion has come back up by `turn_deg`; BOTTOM while within `bottom_band_deg` of the
-deepest point so far (pauses included); ASCENT until flexion falls below `standing_max_deg`; the
-rep ends at the top (lockout), once flexion has stopped falling for `lockout_settle_s` or rises
-again by `lockout_settle_deg`. A dip that never reaches
-`min_rep_flexion_deg` is not a rep; sinking again during the ascent continues the same rep (a
-half rep back down). When the person is out of view for longer than `lost_after_s` the rep in
-progress is dropped and the phase is UNKNOWN until they are back and standing. Imports no rclpy.
+- STANDING -> DESCENT when flexion rises past `descent_start_deg`; the rep starts when flexion
+  last left the standing level (within `rest_band_deg` of its lowest value while standing).
+- The bottom is the deepest point, confirmed once flexion has come back up by `turn_deg`;
+  the phase is BOTTOM while flexion stays within `bottom_band_deg` of the deepest point so far,
+  so pauses count as bottom time.
+- ASCENT until flexion falls below `standing_max_deg`; the rep ends at the top (lockout), once
+  flexion has stopped falling for `lockout_settle_s` or rises again by `lockout_settle_deg`.
+- A dip that never reaches `min_rep_flexion_deg` is not a rep; sinking again during the ascent
+  continues the same rep (a half rep back down).
+- Out of view for longer than `lost_after_s`: the rep in progress is dropped and the phase is
+  UNKNOWN until the person is back and standing.
+Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class PhaseParameters:
     """Thresholds on knee flexion (degrees) and time (seconds)."""
 
     standing_max_deg: float = 25.0
+    rest_band_deg: float = 5.0
     descent_start_deg: float = 35.0
     min_rep_flexion_deg: float = 50.0
     turn_deg: float = 8.0
@@ -86,7 +91,8 @@ class RepCounter:
         self.reps: list[Rep] = []
         self._attempt: _Attempt | None = None
         self._last_seen_s: float | None = None
-        self._last_below_standing_s = 0.0
+        self._rest_floor_deg = float("inf")
+        self._last_at_rest_s = 0.0
 
     def update(self, t: float, flexion: float | None) -> Rep | None:
         """Advance to time t; returns the rep that ended at this frame, if one did."""
@@ -98,15 +104,15 @@ class RepCounter:
         self._last_seen_s = t
         if self.phase == Phase.UNKNOWN:
             if flexion < p.standing_max_deg:
-                self.phase = Phase.STANDING
-                self._last_below_standing_s = t
+                self._stand(t, flexion)
             return None
         if self.phase == Phase.STANDING:
             if flexion < p.descent_start_deg:
-                if flexion < p.standing_max_deg:
-                    self._last_below_standing_s = t
+                self._rest_floor_deg = min(self._rest_floor_deg, flexion)
+                if flexion <= self._rest_floor_deg + p.rest_band_deg:
+                    self._last_at_rest_s = t
                 return None
-            self._attempt = _Attempt(start_s=self._last_below_standing_s)
+            self._attempt = _Attempt(start_s=self._last_at_rest_s)
             self.phase = Phase.DESCENT
         attempt = self._attempt
         assert attempt is not None
@@ -131,8 +137,8 @@ class RepCounter:
         if flexion <= attempt.peak_deg - p.turn_deg:
             if not deep_enough:
                 if flexion < p.standing_max_deg:  # a dip, not a rep
-                    self.phase, self._attempt = Phase.STANDING, None
-                    self._last_below_standing_s = t
+                    self._attempt = None
+                    self._stand(t, flexion)
                 return None
             if attempt.bottom_entered_s is None:
                 attempt.bottom_entered_s = attempt.peak_s
@@ -169,6 +175,10 @@ class RepCounter:
                   bottom_left_s=attempt.bottom_left_s or attempt.peak_s,
                   peak_flexion_deg=attempt.peak_deg, lockout_flexion_deg=attempt.top_deg)
         self.reps.append(rep)
-        self.phase, self._attempt = Phase.STANDING, None
-        self._last_below_standing_s = attempt.top_s
+        self._attempt = None
+        self._stand(attempt.top_s, attempt.top_deg)
         return rep
+
+    def _stand(self, t: float, flexion: float) -> None:
+        self.phase = Phase.STANDING
+        self._rest_floor_deg, self._last_at_rest_s = flexion, t

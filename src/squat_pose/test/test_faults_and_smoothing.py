@@ -1,0 +1,79 @@
+"""Faults from a rep's measures, and One Euro smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from squat_pose.faults import HIGH, LOW, FaultThresholds, RepFrames, rep_faults
+from squat_pose.phases import Rep
+from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParameters
+
+
+def rep(descent_s=1.5, lockout=3.0) -> Rep:
+    return Rep(index=1, start_s=0.0, bottom_s=descent_s, end_s=descent_s + 1.5,
+               bottom_entered_s=descent_s, bottom_left_s=descent_s + 0.2,
+               peak_flexion_deg=110.0, lockout_flexion_deg=lockout)
+
+
+def frames(**series) -> RepFrames:
+    length = len(next(iter(series.values())))
+    result = RepFrames()
+    for index in range(length):
+        result.times_s.append(index / 10)
+        result.values.append({name: values[index] for name, values in series.items()
+                              if values[index] is not None})
+    return result
+
+
+def codes(faults):
+    return sorted(fault.code for fault in faults)
+
+
+def test_clean_rep_has_no_faults():
+    measured = frames(knee_valgus_left=[2, 4, 3], trunk_lean=[10, 35, 20],
+                      thigh_angle=[60, -5, 40], pelvis_shift=[0.0, 0.05, 0.02],
+                      heel_height=[0.05, 0.07, 0.05])
+    assert rep_faults(rep(), measured, heel_baseline=0.05) == []
+
+
+def test_each_fault_with_value_threshold_and_frames():
+    measured = frames(knee_valgus_right=[2, 18, 25], trunk_lean=[10, 55, 30],
+                      thigh_angle=[60, 30, 40], heel_height=[0.05, 0.2, 0.05],
+                      pelvis_shift=[0.0, -0.3, 0.0])
+    found = {f.code: f for f in rep_faults(rep(descent_s=0.5, lockout=22), measured, 0.05)}
+    assert sorted(found) == ["fast_descent", "forward_lean", "heel_lift", "incomplete_lockout",
+                             "insufficient_depth", "knee_valgus", "lateral_shift"]
+    valgus = found["knee_valgus"]
+    assert (valgus.value, valgus.threshold, valgus.unit) == (25, 10.0, "deg")
+    assert valgus.severity == HIGH
+    assert valgus.frame_times_s == (0.1, 0.2)
+    assert found["insufficient_depth"].value == 30
+    assert found["heel_lift"].value == pytest.approx(0.15)
+    assert found["lateral_shift"].value == pytest.approx(0.3)
+    assert found["fast_descent"].value == 0.5
+    assert found["forward_lean"].severity == LOW
+
+
+def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
+    measured = frames(asymmetry=[0.0, -20.0, 5.0])
+    found = rep_faults(rep(), measured, None, FaultThresholds(asymmetry_deg=15.0))
+    assert codes(found) == ["lateral_shift"]
+    assert found[0].unit == "deg"
+
+
+def test_one_euro_follows_steps_and_removes_jitter():
+    smoothing = OneEuroFilter(OneEuroParameters(min_cutoff=1.0, beta=0.05))
+    rng = np.random.default_rng(0)
+    noisy = 90 + rng.normal(0, 2, 300)
+    out = [smoothing(i / 30, v) for i, v in enumerate(noisy)]
+    assert np.std(out[60:]) < 0.5 * np.std(noisy[60:])
+    step = [smoothing(10 + i / 30, 120.0) for i in range(30)]
+    assert step[-1] == pytest.approx(120.0, abs=1.0)
+
+
+def test_smoother_restarts_after_a_gap():
+    smoother = MeasureSmoother(OneEuroParameters(max_gap_s=0.5))
+    smoother(0.0, {"a": 10.0})
+    assert smoother(0.033, {"a": 20.0})["a"] < 20.0
+    assert smoother(2.0, {"a": 50.0})["a"] == 50.0

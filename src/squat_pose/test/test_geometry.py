@@ -1,0 +1,93 @@
+"""Joint angle definitions on hand-built poses: known geometry in, known angles out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from poses import pose, side_squat
+from squat_pose.geometry import (
+    TorsoScale,
+    front_view_measures,
+    interior_angle,
+    normalised_pose,
+    side_view_measures,
+    squat_measures,
+    tilt_from_vertical,
+)
+
+
+def test_interior_angle():
+    b = np.array([0.0, 0.0])
+    assert interior_angle(np.array([1.0, 0.0]), b, np.array([0.0, 1.0])) == pytest.approx(90)
+    assert interior_angle(np.array([1.0, 0.0]), b, np.array([-1.0, 0.0])) == pytest.approx(180)
+    assert np.isnan(interior_angle(b, b, np.array([1.0, 0.0])))
+
+
+def test_tilt_from_vertical_is_signed_by_the_facing_direction():
+    lower, upper = np.array([0.0, 0.0]), np.array([1.0, -1.0])
+    assert tilt_from_vertical(lower, upper, forward=1.0) == pytest.approx(45)
+    assert tilt_from_vertical(lower, upper, forward=-1.0) == pytest.approx(-45)
+
+
+@pytest.mark.parametrize("facing", [1.0, -1.0])
+@pytest.mark.parametrize("flexion", [0.0, 45.0, 90.0, 120.0])
+def test_side_view_knee_flexion_and_depth(flexion, facing):
+    measures = side_view_measures(side_squat(flexion, facing), torso_px=120.0)
+    assert measures["knee_flexion_left"].value == pytest.approx(flexion, abs=1e-6)
+    assert measures["ankle_dorsiflexion_left"].value == pytest.approx(0.0, abs=1e-6)
+    assert measures["trunk_lean"].value == pytest.approx(0.0, abs=1e-6)
+    # thigh from the knee: hip is 100 px up and back by the flexion angle
+    assert measures["depth"].value == pytest.approx(100 * np.cos(np.radians(flexion)) / 120)
+    assert measures["thigh_angle"].value == pytest.approx(90 - flexion, abs=1e-6)
+    assert measures["knee_flexion_left"].view == "side"
+    assert "asymmetry" not in measures
+
+
+def test_hidden_landmarks_give_no_angle():
+    squat = side_squat(60.0)
+    squat.visibility[25] = 0.2  # left knee
+    measures = side_view_measures(squat, torso_px=120.0)
+    assert "knee_flexion_left" not in measures
+    assert "knee_flexion_right" in measures
+    assert measures["knee_flexion_right"].confidence == pytest.approx(0.95)
+
+
+def test_front_view_valgus_is_positive_when_knees_cave_in():
+    # Athlete faces the camera: their left side is on the image's right.
+    def front(knee_offset: float):
+        return pose({"left_hip": (360, 200), "right_hip": (280, 200),
+                     "left_knee": (360 - knee_offset, 300), "right_knee": (280 + knee_offset, 300),
+                     "left_ankle": (360, 400), "right_ankle": (280, 400)})
+
+    inward = front_view_measures(front(20.0))
+    outward = front_view_measures(front(-20.0))
+    expected = 2 * np.degrees(np.arctan(20 / 100))
+    assert inward["knee_valgus_left"].value == pytest.approx(expected)
+    assert inward["knee_valgus_right"].value == pytest.approx(expected)
+    assert outward["knee_valgus_left"].value == pytest.approx(-expected)
+    assert inward["pelvis_shift"].value == pytest.approx(0.0)
+    assert inward["asymmetry"].value == pytest.approx(0.0)
+
+
+def test_pelvis_shift_towards_the_athletes_left_is_positive():
+    shifted = pose({"left_hip": (380, 200), "right_hip": (300, 200), "left_knee": (380, 300),
+                    "right_knee": (300, 300), "left_ankle": (360, 400),
+                    "right_ankle": (280, 400)})
+    assert front_view_measures(shifted)["pelvis_shift"].value == pytest.approx(0.25)
+
+
+def test_torso_scale_is_fixed_after_the_first_frames():
+    scale = TorsoScale(frames=3)
+    standing = side_squat(0.0)
+    for _ in range(3):
+        assert scale.update("side", standing) == pytest.approx(120.0)
+    standing.pixels[11:13] += (0, -30)  # shoulders move: a later frame changes nothing
+    assert scale.update("side", standing) == pytest.approx(120.0)
+    assert normalised_pose(standing, 120.0)[23] == pytest.approx((0.0, 0.0))
+
+
+def test_both_views_combine():
+    measures = squat_measures(None, side_squat(90.0), side_torso_px=None)
+    assert "depth" not in measures  # no torso scale yet
+    assert measures["knee_flexion_right"].value == pytest.approx(90.0)

@@ -1,0 +1,88 @@
+"""Rep counting on synthetic knee flexion traces (30 fps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from squat_pose.phases import Phase, PhaseParameters, RepCounter
+
+FPS = 30
+
+
+def squat_trace(depth_deg: float, descent_s=1.5, pause_s=0.3, ascent_s=1.2, stand_s=1.0):
+    down = np.linspace(2, depth_deg, int(descent_s * FPS))
+    hold = np.full(int(pause_s * FPS), depth_deg)
+    up = np.linspace(depth_deg, 2, int(ascent_s * FPS))
+    rest = np.full(int(stand_s * FPS), 2.0)
+    return np.concatenate([down, hold, up, rest])
+
+
+def run(trace, counter=None):
+    counter = counter or RepCounter()
+    phases, reps = [], []
+    for index, value in enumerate(trace):
+        rep = counter.update(index / FPS, None if np.isnan(value) else float(value))
+        phases.append(counter.phase)
+        if rep:
+            reps.append(rep)
+    if (rep := counter.finish()) is not None:
+        reps.append(rep)
+    return counter, phases, reps
+
+
+def test_three_full_reps_with_tempo():
+    trace = np.concatenate([np.full(FPS, 2.0)] + [squat_trace(110)] * 3)
+    _, phases, reps = run(trace)
+    assert len(reps) == 3
+    first = reps[0]
+    assert first.peak_flexion_deg == pytest.approx(110)
+    assert first.descent_s == pytest.approx(1.5, abs=0.1)
+    assert first.pause_s == pytest.approx(0.3, abs=0.1)
+    assert first.ascent_s == pytest.approx(1.2, abs=0.15)
+    assert set(phases) == {Phase.STANDING, Phase.DESCENT, Phase.BOTTOM, Phase.ASCENT}
+
+
+def test_a_small_dip_is_not_a_rep():
+    trace = np.concatenate([np.full(FPS, 2.0), squat_trace(40), squat_trace(100)])
+    assert len(run(trace)[2]) == 1
+
+
+def test_going_back_down_mid_ascent_is_the_same_rep():
+    down = np.linspace(2, 100, 45)
+    half_up = np.linspace(100, 60, 20)
+    down_again = np.linspace(60, 115, 25)
+    up = np.linspace(115, 2, 40)
+    trace = np.concatenate([np.full(FPS, 2.0), down, half_up, down_again, up, np.full(FPS, 2)])
+    reps = run(trace)[2]
+    assert len(reps) == 1
+    assert reps[0].peak_flexion_deg == pytest.approx(115)
+
+
+def test_person_leaving_view_drops_the_rep_in_progress():
+    rep = squat_trace(100)
+    gone = rep.copy()
+    gone[30:80] = np.nan  # out of view for 1.7 s from the bottom (frames 60..110 overall)
+    trace = np.concatenate([np.full(FPS, 2.0), gone, squat_trace(100)])
+    _, phases, reps = run(trace)
+    assert len(reps) == 1
+    assert set(phases[95:110]) == {Phase.UNKNOWN}
+
+
+def test_incomplete_lockout_shows_in_the_rep():
+    trace = np.concatenate([np.full(FPS, 2.0), np.linspace(2, 100, 40),
+                            np.linspace(100, 20, 40), np.full(FPS, 20.0)])
+    reps = run(trace)[2]
+    assert len(reps) == 1
+    assert reps[0].lockout_flexion_deg == pytest.approx(20.0)
+
+
+def test_a_rep_ends_once_standing_has_settled():
+    trace = np.concatenate([np.full(FPS, 2.0), squat_trace(100, stand_s=1.0)])
+    counter = RepCounter(PhaseParameters(lockout_settle_s=0.4))
+    ended_at = None
+    for index, value in enumerate(trace):
+        if counter.update(index / FPS, float(value)):
+            ended_at = index / FPS
+    top_reached = (FPS + int(1.5 * FPS) + int(0.3 * FPS) + int(1.2 * FPS)) / FPS
+    assert ended_at == pytest.approx(top_reached + 0.4, abs=0.1)
