@@ -1,0 +1,99 @@
+"""The pose analysis on real squat videos: rep counts stated by watching the footage.
+
+Counts come from contact sheets of each video (and the knee angle traces): the coach does one
+deep squat in each view, the user two bodyweight squats per view, the home recording three
+reps before walking towards the camera, and the shallow video three shallow squats.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+from squat_pose.analyze_cli import analyze
+from squat_pose.pose_estimation import PoseEstimator
+
+SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
+pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+
+REPS = {
+    ("reference/coach_front.mp4", "front"): 1,
+    ("reference/coach_side.mp4", "side"): 1,
+    ("user/user_front.mp4", "front"): 2,
+    ("user/user_side.mp4", "side"): 2,
+    ("side_home/home_side.mp4", "side"): 3,
+    ("faulty/shallow_side.mp4", "side"): 3,
+}
+
+
+def analysed(path: str, view: str) -> dict:
+    return analyze(SHARED / path if view == "front" else None,
+                   SHARED / path if view == "side" else None)
+
+
+@pytest.mark.parametrize(("path", "view"), list(REPS), ids=[p for p, _ in REPS])
+def test_rep_count(path, view):
+    result = analysed(path, view)
+    assert len(result["reps"]) == REPS[(path, view)]
+    assert result["detected"] >= 0.9 * result["frames"]
+
+
+def test_shallow_squats_are_insufficiently_deep_every_rep():
+    reps = analysed("faulty/shallow_side.mp4", "side")["reps"]
+    assert reps and all("insufficient_depth" in [f["code"] for f in rep["faults"]]
+                        for rep in reps)
+    assert all(rep["min_knee_angle_deg"] > 95 for rep in reps)
+
+
+@pytest.mark.parametrize("path", ["reference/coach_side.mp4", "user/user_side.mp4"])
+def test_deep_squats_are_not_flagged_for_depth(path):
+    reps = analysed(path, "side")["reps"]
+    assert all("insufficient_depth" not in [f["code"] for f in rep["faults"]] for rep in reps)
+    assert all(rep["min_knee_angle_deg"] < 60 for rep in reps)
+
+
+def test_coach_analyze_writes_the_documented_json(tmp_path):
+    out = tmp_path / "analysis.json"
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "analyze",
+         "--front", str(SHARED / "user" / "user_front.mp4"),
+         "--side", str(SHARED / "user" / "user_side.mp4"), "--json", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "analyze [" in result.stderr  # the progress bar
+    document = json.loads(out.read_text())
+    assert set(document) == {"reps", "frames", "detected"}
+    assert document["frames"] == 221 and document["detected"] >= 210
+    assert len(document["reps"]) == 2
+    rep = document["reps"][0]
+    assert set(rep) == {"index", "start_s", "bottom_s", "end_s", "min_knee_angle_deg",
+                        "max_trunk_lean_deg", "max_knee_valgus_deg", "score", "faults"}
+    assert rep["score"] is None
+    assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
+    for fault in rep["faults"]:
+        assert set(fault) == {"code", "value", "threshold", "severity"}
+
+
+def test_coach_analyze_refuses_a_missing_file(tmp_path):
+    result = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "analyze", "--side", str(tmp_path / "no.mp4"),
+         "--json", str(tmp_path / "out.json")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert f"cannot play {tmp_path / 'no.mp4'}: no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_estimator_survives_bad_images():
+    estimator = PoseEstimator()
+    assert estimator.estimate(np.zeros((480, 640, 3), np.uint8)) is None  # black
+    assert estimator.estimate(np.zeros((4, 4, 3), np.uint8)) is None  # tiny
+    assert estimator.estimate(np.zeros((480, 640), np.uint8)) is None  # mono
+    with pytest.raises(ValueError, match="uint8"):
+        estimator.estimate(np.zeros((480, 640, 3), np.float32))
+    with pytest.raises(ValueError, match="bgr8 or mono8"):
+        estimator.estimate(np.zeros((480, 640, 4), np.uint8))
+    estimator.close()
