@@ -1,30 +1,50 @@
-"""pose_node: pairs the front and side camera frames and publishes the squat state per pair.
+"""pose_node: MediaPipe on synchronised front/side pairs; angles, phase, reps and faults.
 
-This build pairs frames and reports the pairing; pose estimation on the pairs arrives with the
-pose package's estimator (squat_pose issue), so each state has phase UNKNOWN and no keypoints.
+Pairs come from the synchroniser seam (message_filters where installed). Each pair is analysed
+on a worker thread; when it falls behind, the oldest waiting pair is dropped and counted.
+Publishes ~/front/keypoints, ~/side/keypoints, squat/state, squat/rep, squat/overlay/{front,side},
+squat/markers and /diagnostics (1 Hz).
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 
+import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from visualization_msgs.msg import MarkerArray
 
-from squat_camera.ros_node_support import diagnostics, float_range, integer_range, run_node
-from squat_msgs.msg import SquatState
+from squat_camera.image_bridge import image_bridge
+from squat_camera.ros_node_support import (
+    described,
+    diagnostics,
+    float_range,
+    integer_range,
+    run_node,
+)
+from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
+from squat_pose.analysis import AnalyzerSettings, SquatAnalyzer
 from squat_pose.approximate_sync import stamp_ns
-from squat_pose.state_messages import paired_state
+from squat_pose.latest_pair import LatestPair
+from squat_pose.markers import skeleton_markers
+from squat_pose.overlay import draw_overlay
+from squat_pose.pose_estimation import MultiViewEstimator
+from squat_pose.state_messages import pose_keypoints, rep_summary, squat_state
 from squat_pose.sync_seam import create_pair_source
 from squat_pose.sync_stats import SyncStatistics
 
 FRONT, SIDE = 0, 1
+VIEWS = ("front", "side")
 
 
 class PoseNode(Node):
-    """Thin node: parameters in, synchronised states and diagnostics out."""
+    """Thin node: parameters in; keypoints, states, reps, overlays, markers out."""
 
     def __init__(self) -> None:
         super().__init__("pose_node")
@@ -35,14 +55,45 @@ class PoseNode(Node):
         queue_size = self.declare_parameter(
             "sync_queue_size", 10,
             integer_range("Frames kept per camera while waiting for a partner.", 1, 1000)).value
+        # Two free-running cameras are up to half a period apart; with a slop of exactly half,
+        # phases near that bound lose a third of the pairs or more to jitter (bench_sync.py,
+        # and real footage here). 0.6 of a period keeps every pair at 20 ms at most.
         slop_s = self.declare_parameter(
-            "sync_slop_s", 0.5 / nominal_fps,
+            "sync_slop_s", 0.6 / nominal_fps,
             float_range("Largest capture-time difference (s) of a front/side pair; "
-                        "default half the nominal frame period.", 0.0001, 1.0)).value
+                        "default 0.6 of the nominal frame period.", 0.0001, 1.0)).value
+        self._min_visibility = self.declare_parameter(
+            "min_visibility", 0.5,
+            float_range("Landmarks less visible than this are not used for angles.",
+                        0.0, 1.0)).value
+        self._marker_distance_m = self.declare_parameter(
+            "marker_distance_m", 3.0,
+            float_range("Distance in front of the camera at which squat/markers draws the "
+                        "skeleton (m).", 0.0, 20.0)).value
+        self._publish_overlays = self.declare_parameter(
+            "publish_overlays", True,
+            described("Publish annotated images on squat/overlay/{front,side}.")).value
 
+        self._bridge, bridge_name = image_bridge()
+        self._estimator = MultiViewEstimator(VIEWS)
+        self._analyzer = SquatAnalyzer(AnalyzerSettings(min_visibility=self._min_visibility))
         self._stats = SyncStatistics(inputs=2)
+        self._latencies_ms: deque[float] = deque(maxlen=300)
+        self._processed = 0
+        self._keypoint_pubs = {
+            view: self.create_publisher(PoseKeypoints, f"~/{view}/keypoints", 10)
+            for view in VIEWS}
+        self._overlay_pubs = {
+            view: self.create_publisher(Image, f"squat/overlay/{view}", qos_profile_sensor_data)
+            for view in VIEWS}
         self._state_pub = self.create_publisher(SquatState, "squat/state", 10)
+        self._rep_pub = self.create_publisher(RepSummary, "squat/rep", 10)
+        self._marker_pub = self.create_publisher(MarkerArray, "squat/markers", 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+
+        self._mailbox = LatestPair()
+        self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
+        self._worker.start()
         self._pairs = create_pair_source(
             self, Image, ["front/image_raw", "side/image_raw"], queue_size, slop_s,
             qos_profile_sensor_data)
@@ -53,12 +104,62 @@ class PoseNode(Node):
         self.create_timer(1.0, self._publish_diagnostics)
         self.get_logger().info(
             f"pairing front/side frames with {self._pairs.implementation}: "
-            f"queue_size={queue_size}, slop={slop_s * 1000:.1f} ms")
+            f"queue_size={queue_size}, slop={slop_s * 1000:.1f} ms; images by {bridge_name}")
 
     def _on_pair(self, front: Image, side: Image) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
         self._stats.pair(sync_error_ms, time.monotonic())
-        self._state_pub.publish(paired_state(front, side, sync_error_ms))
+        self._mailbox.put((front, side, sync_error_ms))
+
+    def _work(self) -> None:
+        while not self._mailbox.closed:
+            pair = self._mailbox.take()
+            if pair is None:
+                continue
+            try:
+                self._process(*pair)
+            except Exception as error:
+                if not self.context.ok():
+                    return
+                self.get_logger().error(f"pair not processed: {error}",
+                                        throttle_duration_sec=5.0)
+
+    def _image(self, message: Image, view: str) -> np.ndarray | None:
+        try:
+            return self._bridge.imgmsg_to_cv2(message, "bgr8")
+        except Exception as error:
+            self.get_logger().warning(f"{view} image unusable ({message.encoding}, "
+                                      f"{message.width}x{message.height}): {error}",
+                                      throttle_duration_sec=5.0)
+            return None
+
+    def _process(self, front: Image, side: Image, sync_error_ms: float) -> None:
+        messages = {"front": front, "side": side}
+        images = {view: self._image(messages[view], view) for view in VIEWS}
+        poses = self._estimator.estimate(images)
+        t = stamp_ns(front) / 1e9
+        usable = any(pose is not None for pose in poses.values())
+        analysis = self._analyzer.update(t, poses["front"], poses["side"]) if usable else None
+        views = {view: pose_keypoints(messages[view].header, view, messages[view].width,
+                                      messages[view].height, poses[view]) for view in VIEWS}
+        for view in VIEWS:
+            self._keypoint_pubs[view].publish(views[view])
+        self._state_pub.publish(squat_state(views["front"], views["side"], sync_error_ms,
+                                            analysis))
+        self._latencies_ms.append((self.get_clock().now().nanoseconds - stamp_ns(front)) / 1e6)
+        self._processed += 1
+        if analysis is not None and analysis.finished is not None:
+            self._rep_pub.publish(rep_summary(analysis.finished, front.header))
+        self._marker_pub.publish(skeleton_markers(
+            Header(stamp=side.header.stamp, frame_id=side.header.frame_id), poses["side"],
+            self._marker_distance_m, self._min_visibility))
+        if self._publish_overlays:
+            for view in VIEWS:
+                if images[view] is not None:
+                    annotated = draw_overlay(images[view], view, poses[view], analysis)
+                    overlay = self._bridge.cv2_to_imgmsg(annotated, "bgr8")
+                    overlay.header = messages[view].header
+                    self._overlay_pubs[view].publish(overlay)
 
     def _publish_diagnostics(self) -> None:
         report = self._stats.report(time.monotonic())
@@ -68,11 +169,15 @@ class PoseNode(Node):
             level, message = DiagnosticStatus.WARN, "frames arrive but none pair"
         else:
             level, message = DiagnosticStatus.OK, f"{report.pairs_per_s:.1f} pairs/s"
+        latency = (np.percentile(self._latencies_ms, [50, 95]) if self._latencies_ms
+                   else (float("nan"), float("nan")))
         values = {
             "implementation": self._pairs.implementation,
             "slop_ms": f"{self._slop_s * 1000:.2f}",
             "pairs_total": str(report.pairs_total),
             "pairs_per_s": f"{report.pairs_per_s:.2f}",
+            "pairs_processed": str(self._processed),
+            "pairs_dropped_behind": str(self._mailbox.dropped),
             "front_frames": str(report.frames_received[FRONT]),
             "side_frames": str(report.frames_received[SIDE]),
             "front_unpaired": str(report.frames_unpaired[FRONT]),
@@ -80,8 +185,16 @@ class PoseNode(Node):
             "abs_dt_p50_ms": f"{report.abs_dt_p50_ms:.2f}",
             "abs_dt_p95_ms": f"{report.abs_dt_p95_ms:.2f}",
             "abs_dt_p99_ms": f"{report.abs_dt_p99_ms:.2f}",
+            "state_latency_p50_ms": f"{latency[0]:.1f}",
+            "state_latency_p95_ms": f"{latency[1]:.1f}",
         }
         self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
+
+    def destroy_node(self) -> None:
+        self._mailbox.close()
+        self._worker.join(timeout=5)
+        self._estimator.close()
+        super().destroy_node()
 
 
 def main(args: list[str] | None = None) -> int:

@@ -1,48 +1,112 @@
-"""SquatState pieces for what is known of a synchronised pair before any pose is estimated."""
+"""squat_msgs messages from the analysis: keypoints, joint angles, states, rep summaries.
+
+Builds messages only (message packages, no rclpy), so it is tested without a ROS graph.
+"""
 
 from __future__ import annotations
 
-from sensor_msgs.msg import Image
+import math
 
-from squat_msgs.msg import JointAngles, Measurement, PoseKeypoints, SquatState
+from builtin_interfaces.msg import Time
+from geometry_msgs.msg import Point
+from std_msgs.msg import Header
+
+from squat_msgs.msg import (
+    Fault,
+    JointAngles,
+    Keypoint,
+    Measurement,
+    PoseKeypoints,
+    RepSummary,
+    SquatState,
+)
+from squat_pose.analysis import FrameAnalysis, RepReport
+from squat_pose.geometry import Measure
+from squat_pose.landmarks import LANDMARK_NAMES
+from squat_pose.pose_estimation import PoseResult
+
+VIEWS = {"front": Measurement.VIEW_FRONT, "side": Measurement.VIEW_SIDE,
+         "both": Measurement.VIEW_BOTH}
+NAN = float("nan")
 
 
-def unmeasured() -> Measurement:
-    """A measurement that could not be taken: NaN, zero confidence, no view."""
-    return Measurement(value=float("nan"), confidence=0.0, view=Measurement.VIEW_NONE)
+def time_msg(seconds: float) -> Time:
+    """A builtin_interfaces/Time for a time in seconds."""
+    nanoseconds = round(seconds * 1e9)
+    return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
 
 
-def unmeasured_angles() -> JointAngles:
-    """JointAngles with every field unmeasured."""
+def stamp_seconds(stamp: Time) -> float:
+    """Seconds of a builtin_interfaces/Time."""
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
+def pose_keypoints(header: Header, camera_name: str, width: int, height: int,
+                   pose: PoseResult | None) -> PoseKeypoints:
+    """The PoseKeypoints of one view (empty arrays when no person was found)."""
+    message = PoseKeypoints(header=header, camera_name=camera_name, image_width=width,
+                            image_height=height, detected=pose is not None)
+    if pose is None:
+        return message
+    message.detection_score = pose.score
+    for index, name in enumerate(LANDMARK_NAMES):
+        message.keypoints.append(Keypoint(
+            name=name, x_px=float(pose.pixels[index, 0]), y_px=float(pose.pixels[index, 1]),
+            x_norm=float(pose.normalized[index, 0]), y_norm=float(pose.normalized[index, 1]),
+            z_rel=float(pose.z[index]), visibility=float(pose.visibility[index]),
+            presence=float(pose.presence[index])))
+        x, y, z = pose.world[index]
+        message.world_points.append(Point(x=float(x), y=float(y), z=float(z)))
+    return message
+
+
+def _measurement(measure: Measure | None) -> Measurement:
+    if measure is None:
+        return Measurement(value=NAN, confidence=0.0, view=Measurement.VIEW_NONE)
+    return Measurement(value=float(measure.value), confidence=float(measure.confidence),
+                       view=VIEWS[measure.view])
+
+
+def joint_angles(measures: dict[str, Measure]) -> JointAngles:
+    """JointAngles with every measured field set and the rest NaN."""
     angles = JointAngles()
     for field in JointAngles.get_fields_and_field_types():
-        setattr(angles, field, unmeasured())
+        setattr(angles, field, _measurement(measures.get(field)))
     return angles
 
 
-def view_without_pose(image: Image, camera_name: str) -> PoseKeypoints:
-    """The PoseKeypoints of an image in which no person has been found (yet)."""
-    view = PoseKeypoints()
-    view.header = image.header
-    view.camera_name = camera_name
-    view.image_width = image.width
-    view.image_height = image.height
-    view.detected = False
-    view.detection_score = 0.0
-    return view
-
-
-def paired_state(front: Image, side: Image, sync_error_ms: float) -> SquatState:
-    """A SquatState for a (front, side) pair carrying its timing, with phase UNKNOWN."""
-    state = SquatState()
-    state.header = front.header
-    state.front = view_without_pose(front, "front")
-    state.side = view_without_pose(side, "side")
-    state.sync_error_ms = sync_error_ms
-    state.angles = unmeasured_angles()
-    state.phase = SquatState.UNKNOWN
-    state.reference_frame_index = -1
-    state.similarity_front = float("nan")
-    state.similarity_side = float("nan")
-    state.frame_score = float("nan")
+def squat_state(front: PoseKeypoints, side: PoseKeypoints, sync_error_ms: float,
+                analysis: FrameAnalysis | None) -> SquatState:
+    """The SquatState of a pair; without an analysis (nothing usable) the phase is UNKNOWN."""
+    state = SquatState(header=front.header, front=front, side=side, sync_error_ms=sync_error_ms,
+                       reference_frame_index=-1, similarity_front=NAN, similarity_side=NAN,
+                       frame_score=NAN)
+    if analysis is None:
+        state.angles = joint_angles({})
+        state.phase = SquatState.UNKNOWN
+        return state
+    state.angles = joint_angles(analysis.measures)
+    state.phase = int(analysis.phase)
+    state.rep_count = analysis.rep_count
+    state.active_faults = list(analysis.active_faults)
     return state
+
+
+def rep_summary(report: RepReport, header: Header) -> RepSummary:
+    """The RepSummary of a finished rep (times are capture times in seconds)."""
+    rep = report.rep
+    summary = RepSummary(
+        header=header, rep_index=rep.index, start_stamp=time_msg(rep.start_s),
+        bottom_stamp=time_msg(rep.bottom_s), end_stamp=time_msg(rep.end_s),
+        descent_s=rep.descent_s, bottom_s=rep.pause_s, ascent_s=rep.ascent_s,
+        min_knee_angle_deg=report.min_knee_angle_deg,
+        max_trunk_lean_deg=report.max_trunk_lean_deg,
+        max_knee_valgus_deg=report.max_knee_valgus_deg, depth=report.depth,
+        reached_parallel=not math.isnan(report.depth) and report.depth <= 0.0,
+        asymmetry_deg=report.asymmetry_deg,
+        score=NAN if report.score is None else report.score)
+    summary.faults = [
+        Fault(code=f.code, value=float(f.value), threshold=float(f.threshold), unit=f.unit,
+              severity=f.severity, frame_stamps=[time_msg(t) for t in f.frame_times_s])
+        for f in report.faults]
+    return summary
