@@ -97,3 +97,28 @@ def test_estimator_survives_bad_images():
     with pytest.raises(ValueError, match="bgr8 or mono8"):
         estimator.estimate(np.zeros((480, 640, 4), np.uint8))
     estimator.close()
+
+
+@pytest.mark.skipif(not (SHARED / "gt").is_dir(), reason="hand labels are absent")
+@pytest.mark.parametrize("view", ["front", "side"])
+def test_tracking_is_no_less_accurate_than_per_image_estimation(view):
+    import cv2
+    from bench.bench_pose_accuracy import labels, static_estimate
+
+    from squat_pose.landmarks import COCO_17
+
+    tracker = PoseEstimator()
+    static_errors, tracked_errors = [], []
+    for image_path in sorted((SHARED / "gt" / view / "images").glob("*.jpg")):
+        image = cv2.imread(str(image_path))
+        truth = labels(SHARED / "gt" / view / "landmarks" / f"{image_path.stem}.txt",
+                       image.shape[1], image.shape[0])
+        static = static_estimate(image)
+        tracked = tracker.estimate(image)
+        assert static is not None and tracked is not None
+        static_errors.append(np.linalg.norm(static[list(COCO_17)] - truth, axis=1).mean())
+        tracked_errors.append(
+            np.linalg.norm(tracked.pixels[list(COCO_17)] - truth, axis=1).mean())
+    tracker.close()
+    # Measured here: front 25.4 -> 24.0 px, side 30.1 -> 29.5 px.
+    assert np.mean(tracked_errors) <= np.mean(static_errors)

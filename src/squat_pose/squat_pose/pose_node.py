@@ -72,13 +72,15 @@ class PoseNode(Node):
                         "skeleton (m).", 0.0, 20.0)).value
         self._publish_overlays = self.declare_parameter(
             "publish_overlays", True,
-            described("Publish annotated images on squat/overlay/{front,side}.")).value
+            described("Publish annotated images on squat/overlay/{front,side} (drawn only "
+                      "while subscribed).")).value
 
         self._bridge, bridge_name = image_bridge()
         self._estimator = MultiViewEstimator(VIEWS)
         self._analyzer = SquatAnalyzer(AnalyzerSettings(min_visibility=self._min_visibility))
         self._stats = SyncStatistics(inputs=2)
         self._latencies_ms: deque[float] = deque(maxlen=300)
+        self._process_ms: deque[float] = deque(maxlen=300)
         self._processed = 0
         self._keypoint_pubs = {
             view: self.create_publisher(PoseKeypoints, f"~/{view}/keypoints", 10)
@@ -116,8 +118,10 @@ class PoseNode(Node):
             pair = self._mailbox.take()
             if pair is None:
                 continue
+            started = time.perf_counter()
             try:
                 self._process(*pair)
+                self._process_ms.append((time.perf_counter() - started) * 1000)
             except Exception as error:
                 if not self.context.ok():
                     return
@@ -155,7 +159,8 @@ class PoseNode(Node):
             self._marker_distance_m, self._min_visibility))
         if self._publish_overlays:
             for view in VIEWS:
-                if images[view] is not None:
+                # Drawing costs a few ms a pair: only for someone watching.
+                if images[view] is not None and self._overlay_pubs[view].get_subscription_count():
                     annotated = draw_overlay(images[view], view, poses[view], analysis)
                     overlay = self._bridge.cv2_to_imgmsg(annotated, "bgr8")
                     overlay.header = messages[view].header
@@ -171,6 +176,7 @@ class PoseNode(Node):
             level, message = DiagnosticStatus.OK, f"{report.pairs_per_s:.1f} pairs/s"
         latency = (np.percentile(self._latencies_ms, [50, 95]) if self._latencies_ms
                    else (float("nan"), float("nan")))
+        process_ms = np.median(self._process_ms) if self._process_ms else float("nan")
         values = {
             "implementation": self._pairs.implementation,
             "slop_ms": f"{self._slop_s * 1000:.2f}",
@@ -187,6 +193,7 @@ class PoseNode(Node):
             "abs_dt_p99_ms": f"{report.abs_dt_p99_ms:.2f}",
             "state_latency_p50_ms": f"{latency[0]:.1f}",
             "state_latency_p95_ms": f"{latency[1]:.1f}",
+            "process_ms_p50": f"{process_ms:.1f}",
         }
         self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
 
