@@ -102,7 +102,8 @@ def rep_summary(report: RepReport, header: Header) -> RepSummary:
         min_knee_angle_deg=report.min_knee_angle_deg,
         max_trunk_lean_deg=report.max_trunk_lean_deg,
         max_knee_valgus_deg=report.max_knee_valgus_deg, depth=report.depth,
-        reached_parallel=not math.isnan(report.depth) and report.depth <= 0.0,
+        reached_parallel=(not math.isnan(report.depth)
+                          and "insufficient_depth" not in report.fault_codes),
         asymmetry_deg=report.asymmetry_deg,
         score=NAN if report.score is None else report.score)
     summary.faults = [
