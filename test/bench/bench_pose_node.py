@@ -92,7 +92,7 @@ def main() -> None:
     print(f"states/s over the last 10 s: {len(recent) / 10:.1f}")
     print(f"capture -> SquatState latency p50/p95: {report.get('state_latency_p50_ms')}/"
           f"{report.get('state_latency_p95_ms')} ms")
-    print(f"time per pair: pose_node {node_ms:.1f} ms (MediaPipe, angles, messages, overlays), "
+    print(f"time per pair: pose_node {node_ms:.1f} ms (MediaPipe, angles, messages), "
           f"bare MediaPipe {bare_ms:.1f} ms; ratio {bare_ms / node_ms:.2f}")
 
 
