@@ -6,6 +6,8 @@ Imports no rclpy.
 
 from __future__ import annotations
 
+import bisect
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -75,7 +77,7 @@ class SquatAnalyzer:
         self._smoother = MeasureSmoother(self.settings.smoothing)
         self._counter = RepCounter(self.settings.phases)
         self._frames = RepFrames()
-        self._standing_heel: list[float] = []
+        self._standing_heel: deque[float] = deque(maxlen=60)
         self.reports: list[RepReport] = []
 
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None
@@ -92,6 +94,7 @@ class SquatAnalyzer:
         self._frames.values.append(smoothed_values)
         rep = self._counter.update(t, knee)
         finished = self._report(rep) if rep is not None else None
+        self._forget_before(self._counter.earliest_rep_start_s)
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
                              finished, self._active_faults(smoothed_values))
 
@@ -109,7 +112,7 @@ class SquatAnalyzer:
         return None
 
     def _heel_baseline(self) -> float | None:
-        return float(np.median(self._standing_heel[-60:])) if self._standing_heel else None
+        return float(np.median(self._standing_heel)) if self._standing_heel else None
 
     def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
         th = self.settings.thresholds
@@ -126,6 +129,14 @@ class SquatAnalyzer:
                 th.heel_lift_torso_lengths:
             active.append("heel_lift")
         return tuple(active)
+
+    def _forget_before(self, t: float) -> None:
+        # Frames are kept only while a rep may still need them: a session that stands for an
+        # hour must not hold an hour of frames.
+        drop = bisect.bisect_left(self._frames.times_s, t)
+        if drop:
+            del self._frames.times_s[:drop]
+            del self._frames.values[:drop]
 
     def _report(self, rep: Rep) -> RepReport:
         frames = RepFrames()

@@ -82,7 +82,7 @@ def analyze(front: Path | None, side: Path | None) -> dict[str, Any]:
     frames = detected = 0
     lookahead: CapturedFrame | None = None
     current_other: CapturedFrame | None = None
-    progress = _Progress(sum(_frame_count(p) for p in (side if primary == "side" else front,)))
+    progress = _Progress(_frame_count(side or front))
     try:
         while (frame := sources[primary].read()) is not None:
             if other in sources:
@@ -112,7 +112,7 @@ def analyze(front: Path | None, side: Path | None) -> dict[str, Any]:
             "detected": detected}
 
 
-def _frame_count(path: Path | None) -> int:
+def _frame_count(path: Path) -> int:
     import cv2
 
     capture = cv2.VideoCapture(str(path))

@@ -162,6 +162,11 @@ class RepCounter:
             return None
         return self._finish(attempt)
 
+    @property
+    def earliest_rep_start_s(self) -> float:
+        """No rep still to be reported can start before this time (frames older are done with)."""
+        return self._attempt.start_s if self._attempt is not None else self._last_at_rest_s
+
     def finish(self) -> Rep | None:
         """End of input: a rep that is standing up but not yet settled counts."""
         attempt = self._attempt

@@ -6,6 +6,7 @@ import math
 import threading
 
 import numpy as np
+import pytest
 from std_msgs.msg import Header
 
 from poses import side_squat
@@ -104,3 +105,19 @@ def test_overlay_and_markers_draw_the_skeleton():
     assert joints.points[0].z >= 3.0
     assert len(bones.points) % 2 == 0 and bones.points
     assert skeleton_markers(Header(), None, 3.0).markers[0].action == 3  # DELETEALL
+
+
+def test_a_long_session_keeps_only_the_frames_a_rep_may_need():
+    from squat_pose.analysis import SquatAnalyzer
+
+    analyzer = SquatAnalyzer()
+    standing, squatting = side_squat(2.0), side_squat(110.0)
+    for index in range(3000):  # 100 s standing
+        analyzer.update(index / 30, None, standing)
+    assert len(analyzer._frames.times_s) < 10  # private: the buffer under test
+    for index in range(3000, 3090):  # then 1 s down, 2 s standing again
+        analyzer.update(index / 30, None, squatting if index < 3030 else standing)
+    assert len(analyzer.reports) == 1
+    report = analyzer.reports[0]
+    assert report.rep.start_s == pytest.approx(99.97, abs=0.01)  # its start was still kept
+    assert report.min_knee_angle_deg == pytest.approx(70.0, abs=0.1)
