@@ -42,6 +42,7 @@ class PhaseParameters:
     bottom_band_deg: float = 5.0
     lockout_settle_deg: float = 3.0
     lockout_settle_s: float = 0.4
+    settle_resolution_deg: float = 0.5
     lost_after_s: float = 1.0
 
 
@@ -80,6 +81,7 @@ class _Attempt:
     bottom_left_s: float | None = None
     top_deg: float = float("inf")
     top_s: float = 0.0
+    top_mark_deg: float = float("inf")  # flexion when top_s was last set
 
 
 class RepCounter:
@@ -144,14 +146,20 @@ class RepCounter:
                 attempt.bottom_entered_s = attempt.peak_s
             attempt.bottom_left_s = attempt.bottom_left_s or attempt.peak_s
             self.phase = Phase.ASCENT
-            attempt.top_deg, attempt.top_s = flexion, t
+            attempt.top_deg = attempt.top_mark_deg = flexion
+            attempt.top_s = t
         return None
 
     def _ascending(self, t: float, flexion: float, attempt: _Attempt) -> Rep | None:
         p = self.p
         if flexion < attempt.top_deg:
-            attempt.top_deg, attempt.top_s = flexion, t
-            return None
+            # A smoothed signal creeps towards its final value for ever: only a real drop
+            # restarts the settle time, or the rep would never end.
+            if flexion < attempt.top_mark_deg - p.settle_resolution_deg:
+                attempt.top_s, attempt.top_mark_deg = t, flexion
+            attempt.top_deg = flexion
+            if t - attempt.top_s < p.lockout_settle_s:
+                return None
         if attempt.top_deg >= p.standing_max_deg:
             if flexion > attempt.top_deg + p.turn_deg:  # sinking again: same rep goes on
                 self.phase = Phase.DESCENT
