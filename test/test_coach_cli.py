@@ -1,4 +1,4 @@
-"""`scripts/coach run` on a set-up workspace proves the installation and says what it did."""
+"""`scripts/coach`: the installation check, and the whole graph on the virtual athlete."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from conftest import REPO_ROOT
 def test_coach_run_checks_the_installation(tmp_path):
     # From another folder: the repo's top-level launch/ must not pass for ROS's launch module.
     result = subprocess.run(
-        [str(REPO_ROOT / "scripts" / "coach"), "run"], cwd=tmp_path,
+        [str(REPO_ROOT / "scripts" / "coach"), "run", "--check"], cwd=tmp_path,
         capture_output=True, text=True, timeout=300,
     )
 

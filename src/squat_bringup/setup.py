@@ -12,6 +12,8 @@ setup(
         ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
         (f"share/{package_name}", ["package.xml"]),
         (f"share/{package_name}/config", glob("config/*")),
+        # The launch files live at the top of the repository (launch/), installed from here.
+        (f"share/{package_name}/launch", glob("../../launch/*.launch.py")),
     ],
     install_requires=["setuptools"],
     zip_safe=True,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from squat_bringup.ros_components import ros_components
 
 
-def _run(_: argparse.Namespace) -> int:
-    # Until the camera, pose and feedback packages land there is no pipeline to start, so `run`
-    # proves the installation instead and says so.
+def _check(_: argparse.Namespace) -> int:
     from squat_bringup.install_check import ros_origin, squat_state_loopback
 
     print(f"squat coach: {ros_origin()}")
@@ -23,17 +22,54 @@ def _run(_: argparse.Namespace) -> int:
     for component in ros_components():
         mark = "yes" if component.available else "no "
         print(f"  [{mark}] {component.name:22s} {component.where}")
-    print("The pipeline (cameras, pose, feedback) is not built yet: `coach run` checks the")
-    print("installation until it lands.")
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check(args)
+    from squat_bringup.graph import GraphError, choose_cameras, default_graph_file, load_graph
+    from squat_bringup.runner import RunnerError, run_graph
+
+    try:
+        nodes = load_graph(args.graph or default_graph_file())
+    except GraphError as error:
+        print(f"coach run: {error}", file=sys.stderr)
+        return 2
+    nodes, notes = choose_cameras(nodes, {"front": args.front, "side": args.side})
+    for note in notes:
+        print(f"[coach] {note}", file=sys.stderr)
+    try:
+        return run_graph(nodes, args.duration)
+    except RunnerError as error:
+        print(f"coach run: {error}", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `coach`, one subcommand per job."""
     parser = argparse.ArgumentParser(prog="coach", description="squat coach")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run squat coach (for now: check the installation)")
+    run = commands.add_parser(
+        "run", help="start the cameras and the pose node (the virtual athlete without cameras)",
+        description="Start squat coach's node graph (config/squat_coach.yaml). A camera not "
+                    "given, or not found, shows the virtual athlete instead.")
+    run.add_argument("--front", help="front camera: a V4L2 device, video file or folder")
+    run.add_argument("--side", help="side camera: a V4L2 device, video file or folder")
+    run.add_argument("--graph", type=Path, help="another node graph YAML")
+    run.add_argument("--duration", type=float, help="stop after this many seconds")
+    run.add_argument("--check", action="store_true",
+                     help="only check the installation (rclpy, squat_msgs, optional parts)")
     run.set_defaults(handler=_run)
+    render_command = commands.add_parser(
+        "render-athlete", help="render a virtual squat session: videos + ground truth",
+        description="Render the virtual athlete to one video per camera, ground_truth.json "
+                    "and contact_sheet.png.")
+    from squat_camera.virtual_athlete.render_cli import build_parser as render_parser
+    from squat_camera.virtual_athlete.render_cli import run as render
+
+    render_parser(render_command)
+    render_command.set_defaults(handler=render)
     analyze = commands.add_parser(
         "analyze", help="analyse squat videos offline and write the reps as JSON",
         description="Reps, angles and faults of a front and/or side video, as JSON.")

@@ -66,12 +66,17 @@ def load_calibration(url: str) -> CameraInfo:
 def pinhole_info(width: int, height: int, horizontal_fov_deg: float) -> CameraInfo:
     """An uncalibrated pinhole: square pixels, centred principal point, no distortion."""
     fx = (width / 2) / math.tan(math.radians(horizontal_fov_deg) / 2)
-    cx, cy = width / 2, height / 2
+    return intrinsics_info(width, height, fx, fx, width / 2, height / 2)
+
+
+def intrinsics_info(width: int, height: int, fx: float, fy: float, cx: float,
+                    cy: float) -> CameraInfo:
+    """A distortion-free camera with the given intrinsics (pixels)."""
     info = CameraInfo(width=width, height=height, distortion_model="plumb_bob")
     info.d = [0.0] * 5
-    info.k = [fx, 0.0, cx, 0.0, fx, cy, 0.0, 0.0, 1.0]
+    info.k = [fx, 0.0, cx, 0.0, fy, cy, 0.0, 0.0, 1.0]
     info.r = IDENTITY_3X3
-    info.p = [fx, 0.0, cx, 0.0, 0.0, fx, cy, 0.0, 0.0, 0.0, 1.0, 0.0]
+    info.p = [fx, 0.0, cx, 0.0, 0.0, fy, cy, 0.0, 0.0, 0.0, 1.0, 0.0]
     return info
 
 

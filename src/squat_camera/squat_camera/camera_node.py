@@ -1,8 +1,9 @@
 """camera_node: a usb_cam-style camera publishing stamped images and camera info.
 
-Frames come from a V4L2 device, a video file or an image folder (chosen by video_device); each
-is stamped with its capture time on the node's clock, and its Image, CompressedImage and
-CameraInfo carry that same stamp.
+Frames come from a V4L2 device, a video file, an image folder or the virtual athlete (chosen by
+video_device); each is stamped with its capture time on the node's clock, and its Image,
+CompressedImage and CameraInfo carry that same stamp. The virtual camera's CameraInfo holds its
+true intrinsics, and its pose is broadcast as a static transform where tf2_ros is installed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from std_msgs.msg import Header
 
-from squat_camera.camera_info import CameraInfoError, load_calibration, pinhole_info, scaled_to
+from squat_camera.camera_info import (
+    CameraInfoError,
+    intrinsics_info,
+    load_calibration,
+    pinhole_info,
+    scaled_to,
+)
 from squat_camera.camera_stats import CameraStatistics
-from squat_camera.config import ENCODINGS, PIXEL_FORMATS, CameraConfig
+from squat_camera.config import ENCODINGS, PIXEL_FORMATS, VIRTUAL, CameraConfig
 from squat_camera.frame_size import fit_within
 from squat_camera.image_bridge import image_bridge
 from squat_camera.image_conversion import convert_color, jpeg_message
@@ -33,6 +40,9 @@ from squat_camera.ros_node_support import (
 )
 from squat_camera.source_factory import open_source
 from squat_camera.sources import CapturedFrame, SourceError
+from squat_camera.virtual_athlete.camera import DEFAULT_AIM, DEFAULT_POSITIONS, quaternion_xyzw
+from squat_camera.virtual_athlete.spec import AthleteSpec, SpecError, parse_faults
+from squat_camera.virtual_athlete.virtual_source import VirtualAthleteSource
 
 
 def _stamp(stamp_ns: int) -> Time:
@@ -63,6 +73,7 @@ class CameraNode(Node):
                 warn=logger.warning, info=logger.info, stop=self._stop)
         except SourceError as error:
             raise NodeConfigurationError(str(error)) from error
+        self._static_tf = self._broadcast_camera_pose()
         self._bridge, bridge_name = image_bridge()
         self._image_pub = self.create_publisher(Image, "image_raw", qos_profile_sensor_data)
         self._compressed_pub = (
@@ -81,15 +92,17 @@ class CameraNode(Node):
         self._thread = threading.Thread(target=self._capture_loop, name="capture", daemon=True)
         self._thread.start()
 
-    def _declare_parameters(self) -> CameraConfig:
-        def value(name: str, default: object, descriptor: object) -> object:
-            return self.declare_parameter(name, default, descriptor).value
+    def _value(self, name: str, default: object, descriptor: object) -> object:
+        return self.declare_parameter(name, default, descriptor).value
 
+    def _declare_parameters(self) -> CameraConfig:
+        value = self._value
         camera_name = value("camera_name", "camera",
                             described("Name of this camera, e.g. front or side."))
         return CameraConfig(
             video_device=value("video_device", "/dev/video0", described(
-                "A V4L2 device (/dev/video0 or an index), a video file, or an image folder.")),
+                "A V4L2 device (/dev/video0 or an index), a video file, an image folder, or "
+                f"'{VIRTUAL}' for the virtual athlete (athlete.* parameters).")),
             camera_name=camera_name,
             frame_id=value("frame_id", f"{camera_name}_optical_frame", described(
                 "frame_id of the published headers (REP 103 optical frame).")),
@@ -122,7 +135,94 @@ class CameraNode(Node):
             wait_for_subscriber=value("wait_for_subscriber", False, described(
                 "Hold the first frame until image_raw has a subscriber, so a recording or "
                 "test sees a file from its first frame.")),
+            **self._declare_athlete_parameters(camera_name),
         )
+
+    def _declare_athlete_parameters(self, camera_name: str) -> dict[str, object]:
+        value, d = self._value, AthleteSpec()
+        view = value("athlete.view", camera_name if camera_name in DEFAULT_POSITIONS else
+                     "front", described(
+                         "Default place of the virtual camera: "
+                         f"{', '.join(DEFAULT_POSITIONS)} (3.5 m away, lens at 1 m)."))
+        position = DEFAULT_POSITIONS.get(view, DEFAULT_POSITIONS["front"])
+        try:
+            faults = parse_faults(value("athlete.faults", "", described(
+                "Injected faults: 'name[:size][@rep,rep...]' separated by ';', names "
+                "knee_valgus (deg), forward_lean (deg), insufficient_depth (deg), heel_lift (m), "
+                "lateral_shift (m); no @: every rep.")))
+        except SpecError as error:
+            raise NodeConfigurationError(f"athlete.faults: {error}") from error
+        spec = AthleteSpec(
+            height_m=value("athlete.height_m", d.height_m, float_range(
+                "Body height (m).", 1.2, 2.2)),
+            reps=value("athlete.reps", d.reps, integer_range(
+                "Reps in one session (the session repeats).", 0, 1000)),
+            min_knee_angle_deg=value("athlete.min_knee_angle_deg", d.min_knee_angle_deg,
+                                     float_range("Hip-knee-ankle angle at the bottom (deg).",
+                                                 30.0, 170.0)),
+            descent_s=value("athlete.descent_s", d.descent_s, float_range(
+                "Seconds going down.", 0.2, 10.0)),
+            pause_s=value("athlete.pause_s", d.pause_s, float_range(
+                "Seconds held at the bottom.", 0.0, 10.0)),
+            ascent_s=value("athlete.ascent_s", d.ascent_s, float_range(
+                "Seconds coming up.", 0.2, 10.0)),
+            rest_s=value("athlete.rest_s", d.rest_s, float_range(
+                "Seconds standing between reps.", 0.0, 60.0)),
+            stance_width_m=value("athlete.stance_width_m", d.stance_width_m, float_range(
+                "Ankle to ankle (m).", 0.1, 0.9)),
+            toe_out_deg=value("athlete.toe_out_deg", d.toe_out_deg, float_range(
+                "Toe-out of each foot (deg).", -10.0, 45.0)),
+            bar=value("athlete.bar", d.bar, described(
+                "Hands on a bar on the upper back (else arms reach forward).")),
+            faults=faults,
+            seed=value("athlete.seed", d.seed, integer_range(
+                "Seed of rep-to-rep variation and sensor noise.", 0, 2**31 - 1)),
+            variability=value("athlete.variability", d.variability, float_range(
+                "Rep-to-rep variation of depth and tempo; 0 for identical reps.", 0.0, 5.0)),
+        )
+        return {
+            "athlete": spec,
+            "athlete_camera_position": tuple(value(
+                "athlete.camera_position", list(position), described(
+                    "Virtual camera position [x, y, z] (m) in the world frame: x forward of "
+                    "the athlete, y to the athlete's left, z up."))),
+            "athlete_camera_look_at": tuple(value(
+                "athlete.camera_look_at", list(DEFAULT_AIM), described(
+                    "Point [x, y, z] (m) the virtual camera aims at."))),
+            "athlete_noise": value("athlete.noise", 2.0, float_range(
+                "Sensor noise sigma (grey levels) of the virtual camera.", 0.0, 50.0)),
+            "athlete_start_time_s": value("athlete.start_time", 0.0, float_range(
+                "Session start on this node's clock (s since the epoch); 0 repeats the "
+                "session on the clock's own grid. Give every camera the same value.",
+                0.0, 1e10)),
+            "world_frame": value("athlete.world_frame", "world", described(
+                "Parent frame of the virtual camera's static transform.")),
+        }
+
+    def _broadcast_camera_pose(self) -> object | None:
+        if not isinstance(self._source, VirtualAthleteSource):
+            return None
+        camera = self._source.camera
+        try:
+            from geometry_msgs.msg import TransformStamped
+            from tf2_ros import StaticTransformBroadcaster
+        except ImportError:
+            self.get_logger().info(
+                "tf2_ros is not installed: the virtual camera's pose is not broadcast "
+                f"({self._config.world_frame} -> {self._config.frame_id}: position "
+                f"{camera.position.round(3).tolist()}, quaternion xyzw "
+                f"{[round(q, 4) for q in quaternion_xyzw(camera.rotation)]})")
+            return None
+        transform = TransformStamped()
+        transform.header.stamp = self.get_clock().now().to_msg()
+        transform.header.frame_id = self._config.world_frame
+        transform.child_frame_id = self._config.frame_id
+        t, q = transform.transform.translation, transform.transform.rotation
+        t.x, t.y, t.z = (float(v) for v in camera.position)
+        q.x, q.y, q.z, q.w = quaternion_xyzw(camera.rotation)
+        broadcaster = StaticTransformBroadcaster(self)
+        broadcaster.sendTransform(transform)
+        return broadcaster
 
     def _capture_loop(self) -> None:
         logger = self.get_logger()
@@ -174,6 +274,9 @@ class CameraNode(Node):
         if cached is None or (cached.width, cached.height) != (width, height):
             if self._calibration is not None:
                 cached = scaled_to(self._calibration, width, height)
+            elif isinstance(self._source, VirtualAthleteSource):
+                c = self._source.camera
+                cached = intrinsics_info(width, height, c.fx, c.fy, c.cx, c.cy)
             else:
                 cached = pinhole_info(width, height, self._config.fov_deg)
             self._info_cache = cached

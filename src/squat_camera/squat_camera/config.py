@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from squat_camera.virtual_athlete.spec import AthleteSpec
 
 ENCODINGS = ("bgr8", "rgb8", "mono8")
 PIXEL_FORMATS = ("mjpeg", "yuyv")
@@ -28,6 +30,13 @@ class CameraConfig:
     loop: bool
     start_offset_s: float
     wait_for_subscriber: bool
+    # Only for video_device "virtual": the athlete and the virtual camera's place and timing.
+    athlete: AthleteSpec = field(default_factory=AthleteSpec)
+    athlete_camera_position: tuple[float, float, float] = (3.5, 0.0, 1.0)
+    athlete_camera_look_at: tuple[float, float, float] = (0.0, 0.0, 0.8)
+    athlete_noise: float = 2.0
+    athlete_start_time_s: float = 0.0
+    world_frame: str = "world"
 
     def problems(self) -> list[str]:
         """Why this configuration cannot run, one reason per bad value; empty when it can."""
@@ -36,8 +45,7 @@ class CameraConfig:
             found.append("video_device is empty: give a device (/dev/video0 or 0), "
                          "a video file or an image folder")
         if self.video_device == VIRTUAL:
-            found.append("video_device 'virtual' is reserved for the virtual athlete, "
-                         "which this build does not have yet")
+            found += [f"athlete: {problem}" for problem in self.athlete.problems()]
         if not self.camera_name:
             found.append("camera_name is empty")
         if self.pixel_format not in PIXEL_FORMATS:

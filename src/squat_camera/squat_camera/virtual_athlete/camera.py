@@ -1,0 +1,117 @@
+"""Virtual pinhole cameras: intrinsics, pose in the world, projection, the default gym rig.
+
+A camera's pose is its optical frame (REP 103: x right, y down, z forward) in the world frame
+of the athlete (x forward, y left, z up). Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# Where a tripod stands in a gym: 3.5 m away, lens at 1.0 m, aimed at the middle of the body.
+DEFAULT_DISTANCE_M = 3.5
+DEFAULT_HEIGHT_M = 1.0
+DEFAULT_AIM = (0.0, 0.0, 0.8)
+DEFAULT_POSITIONS = {
+    "front": (DEFAULT_DISTANCE_M, 0.0, DEFAULT_HEIGHT_M),
+    "side": (0.0, DEFAULT_DISTANCE_M, DEFAULT_HEIGHT_M),  # on the athlete's left
+}
+
+
+@dataclass(frozen=True)
+class VirtualCamera:
+    """A pinhole camera without distortion."""
+
+    name: str
+    width: int
+    height: int
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+    position: np.ndarray  # optical centre, world frame
+    rotation: np.ndarray  # columns: the optical frame's x, y, z axes in the world frame
+
+    @classmethod
+    def looking_at(cls, name: str, position: tuple[float, float, float] | np.ndarray,
+                   target: tuple[float, float, float] | np.ndarray = DEFAULT_AIM,
+                   width: int = 640, height: int = 480,
+                   horizontal_fov_deg: float = 60.0) -> VirtualCamera:
+        """A level camera (no roll) at `position` aimed at `target`."""
+        position = np.asarray(position, float)
+        forward = np.asarray(target, float) - position
+        if np.linalg.norm(forward[:2]) < 1e-6:
+            raise ValueError(f"camera {name} looks straight up or down; give it a side offset")
+        forward /= np.linalg.norm(forward)
+        right = np.cross(forward, [0.0, 0.0, 1.0])
+        right /= np.linalg.norm(right)
+        down = np.cross(forward, right)
+        f = width / 2 / math.tan(math.radians(horizontal_fov_deg) / 2)
+        return cls(name, width, height, f, f, (width - 1) / 2, (height - 1) / 2, position,
+                   np.column_stack([right, down, forward]))
+
+    @classmethod
+    def default(cls, name: str, width: int = 640, height: int = 480,
+                horizontal_fov_deg: float = 60.0) -> VirtualCamera:
+        """The default front or side camera of the gym rig."""
+        if name not in DEFAULT_POSITIONS:
+            raise ValueError(f"no default camera {name!r}: one of {', '.join(DEFAULT_POSITIONS)}"
+                             " (or give a position)")
+        return cls.looking_at(name, DEFAULT_POSITIONS[name], DEFAULT_AIM, width, height,
+                              horizontal_fov_deg)
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The 3x3 intrinsic matrix K."""
+        return np.array([[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]])
+
+    def to_camera(self, points: np.ndarray) -> np.ndarray:
+        """World points (n, 3) in the optical frame."""
+        return (points - self.position) @ self.rotation
+
+    def project(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel coordinates (n, 2) and depths (n,) of world points (n, 3)."""
+        local = self.to_camera(points)
+        depth = local[:, 2]
+        safe = np.where(depth > 1e-6, depth, 1e-6)
+        pixels = np.column_stack([self.fx * local[:, 0] / safe + self.cx,
+                                  self.fy * local[:, 1] / safe + self.cy])
+        return pixels, depth
+
+    def rays(self) -> np.ndarray:
+        """Unit direction (world frame) of the ray through every pixel, shape (h, w, 3)."""
+        u, v = np.meshgrid(np.arange(self.width), np.arange(self.height))
+        local = np.stack([(u - self.cx) / self.fx, (v - self.cy) / self.fy,
+                          np.ones(u.shape)], axis=-1)
+        world = local @ self.rotation.T
+        return world / np.linalg.norm(world, axis=-1, keepdims=True)
+
+    def pose_dict(self) -> dict[str, list]:
+        """Intrinsics and pose as plain lists (for the ground-truth file)."""
+        world_from_optical = np.eye(4)
+        world_from_optical[:3, :3] = self.rotation
+        world_from_optical[:3, 3] = self.position
+        return {"width": self.width, "height": self.height, "K": self.matrix.tolist(),
+                "distortion": [0.0] * 5, "world_from_optical": world_from_optical.tolist()}
+
+
+def quaternion_xyzw(rotation: np.ndarray) -> tuple[float, float, float, float]:
+    """The unit quaternion (x, y, z, w) of a rotation matrix (Shepperd's method)."""
+    m = rotation
+    trace = float(np.trace(m))
+    if trace > 0:
+        s = math.sqrt(trace + 1.0) * 2
+        q = ((m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, s / 4)
+    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
+        s = math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2
+        q = (s / 4, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s)
+    elif m[1, 1] > m[2, 2]:
+        s = math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2
+        q = ((m[0, 1] + m[1, 0]) / s, s / 4, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s)
+    else:
+        s = math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2
+        q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, s / 4, (m[1, 0] - m[0, 1]) / s)
+    return tuple(float(v) for v in q)

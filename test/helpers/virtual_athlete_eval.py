@@ -1,0 +1,109 @@
+"""MediaPipe and the squat analyzer on a rendered session, against the session's truth.
+
+Shared by the virtual-athlete tests and bench_virtual_athlete.py, so both measure the same way.
+Runs squat coach's own estimator (one tracker per view) and analyzer, as pose_node does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from squat_camera.virtual_athlete.camera import VirtualCamera
+from squat_camera.virtual_athlete.ground_truth import anatomical_angles
+from squat_camera.virtual_athlete.session import VirtualSession
+from squat_camera.virtual_athlete.spec import AthleteSpec
+from squat_pose.analysis import RepReport, SquatAnalyzer
+from squat_pose.geometry import front_view_measures, interior_angle, side_view_measures
+from squat_pose.pose_estimation import PoseEstimator
+
+VIEWS = ("front", "side")
+FPS = 30.0
+# The side camera stands on the athlete's left: the left leg is the near one.
+NEAR_SIDE = "left"
+
+
+@dataclass
+class ViewResult:
+    """What MediaPipe made of one view."""
+
+    frames: int = 0
+    detected: int = 0
+    # MediaPipe's knee flexion minus the same definition on the true 2D landmarks.
+    knee_vs_projection: list[float] = field(default_factory=list)
+    # MediaPipe's knee flexion minus the true 3D knee flexion.
+    knee_vs_3d: list[float] = field(default_factory=list)
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detected / self.frames if self.frames else 0.0
+
+    @staticmethod
+    def rmse(errors: list[float]) -> float:
+        return math.sqrt(float(np.mean(np.square(errors)))) if errors else float("nan")
+
+
+@dataclass
+class SessionResult:
+    """A rendered session measured: per view, and the analyzer's reps."""
+
+    spec: AthleteSpec
+    views: dict[str, ViewResult]
+    reports: list[RepReport]
+    truth_rep_faults: list[set[str]]
+
+
+def _projected_flexion(camera: VirtualCamera, landmarks: dict[str, np.ndarray],
+                       side: str) -> float:
+    pixels, _ = camera.project(np.array([landmarks[f"{side}_{j}"]
+                                         for j in ("hip", "knee", "ankle")]))
+    return 180.0 - interior_angle(*pixels)
+
+
+def evaluate(spec: AthleteSpec, views: tuple[str, ...] = VIEWS, analyze: bool = True,
+             keep_frames: list[np.ndarray] | None = None) -> SessionResult:
+    """Render `spec` through the default cameras and run the estimator (and analyzer)."""
+    session = VirtualSession(spec, [VirtualCamera.default(v) for v in views])
+    estimators = {view: PoseEstimator() for view in views}
+    results = {view: ViewResult() for view in views}
+    analyzer = SquatAnalyzer()
+    try:
+        for index in range(int(session.program.duration_s * FPS) + 1):
+            t = index / FPS
+            instant = session.at(t)
+            angles = anatomical_angles(instant.skeleton.landmarks)
+            poses = {}
+            for view in views:
+                image = session.render(view, instant, index)
+                if keep_frames is not None and index % 15 == 0:
+                    keep_frames.append(image)
+                pose = estimators[view].estimate(image)
+                poses[view] = pose
+                result = results[view]
+                result.frames += 1
+                if pose is None:
+                    continue
+                result.detected += 1
+                legs = [NEAR_SIDE] if view == "side" else ["left", "right"]
+                measured = (side_view_measures(pose, None, 0.0) if view == "side"
+                            else front_view_measures(pose, 0.0))
+                for leg in legs:
+                    key = (f"knee_flexion_{leg}" if view == "side"
+                           else f"projected_knee_flexion_{leg}")
+                    value = measured[key].value
+                    result.knee_vs_projection.append(
+                        value - _projected_flexion(session.cameras[view],
+                                                   instant.skeleton.landmarks, leg))
+                    result.knee_vs_3d.append(value - angles[f"knee_flexion_3d_{leg}"])
+            if analyze:
+                analyzer.update(t, poses.get("front"), poses.get("side"))
+        if analyze:
+            analyzer.finish()
+    finally:
+        for estimator in estimators.values():
+            estimator.close()
+    truth_faults = [{f.name for f in spec.faults if f.in_rep(rep.number)}
+                    for rep in session.program.reps]
+    return SessionResult(spec, results, analyzer.reports, truth_faults)

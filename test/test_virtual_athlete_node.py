@@ -1,0 +1,124 @@
+"""The virtual athlete as camera nodes, and `coach run` on it, through real rclpy processes."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, Image
+
+from conftest import REPO_ROOT
+from helpers.ros2_run import ros2_run
+from squat_camera.virtual_athlete.camera import VirtualCamera
+from squat_camera.virtual_athlete.session import VirtualSession
+from squat_camera.virtual_athlete.spec import AthleteSpec, parse_faults
+from squat_msgs.msg import RepSummary, SquatState
+
+PERIOD_NS = round(1e9 / 30)
+
+
+def stamp_ns(message) -> int:
+    return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
+
+
+class Listener:
+    """Collects messages of the given (topic, type, qos) in this process."""
+
+    def __init__(self, topics: list[tuple[str, type, object]]) -> None:
+        self.context = rclpy.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node("virtual_listener", context=self.context)
+        self.received: dict[str, list] = {}
+        for topic, kind, qos in topics:
+            self.received[topic] = []
+            self.node.create_subscription(kind, topic, self.received[topic].append, qos)
+        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor.add_node(self.node)
+
+    def spin(self, seconds: float, until=lambda: False) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            self.executor.spin_once(timeout_sec=0.05)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+        rclpy.shutdown(context=self.context)
+
+
+@pytest.fixture
+def listener_for():
+    made = []
+
+    def make(topics):
+        made.append(Listener(topics))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()
+
+
+def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn,
+                                                                           listener_for):
+    listener = listener_for([(f"/{v}/{t}", kind, qos_profile_sensor_data)
+                             for v in ("front", "side")
+                             for t, kind in (("image_raw", Image), ("camera_info", CameraInfo))])
+    start_s = round(time.time() + 4.0, 3)
+    for view in ("front", "side"):
+        spawn(ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{view}",
+                       "-p", f"camera_name:={view}", "-p", "video_device:=virtual",
+                       "-p", "athlete.reps:=1", "-p", f"athlete.start_time:={start_s}",
+                       "-p", "athlete.faults:=knee_valgus"))
+    listener.spin(9.0)
+
+    images = {v: {stamp_ns(m): m for m in listener.received[f"/{v}/image_raw"]}
+              for v in ("front", "side")}
+    assert len(images["front"]) > 100 and len(images["side"]) > 100
+    start_ns = round(start_s * 1e9)
+    for view in ("front", "side"):
+        assert all((s - start_ns) % PERIOD_NS == 0 for s in images[view]), "off the grid"
+    # Both render the same grid instants; a frame lost to a busy machine has no partner.
+    shared = sorted(set(images["front"]) & set(images["side"]))
+    assert len(shared) >= 0.9 * min(len(images["front"]), len(images["side"]))
+
+    info = listener.received["/side/camera_info"][-1]
+    expected = VirtualCamera.default("side")
+    assert list(info.k) == pytest.approx(expected.matrix.ravel().tolist())
+    assert info.header.frame_id == "side_optical_frame"
+
+    # A frame published by a node is the frame rendered offline for the same instant.
+    stamp = next(s for s in shared if s > start_ns + 2 * 10**9)
+    index = (stamp - start_ns) // PERIOD_NS
+    session = VirtualSession(AthleteSpec(reps=1, faults=parse_faults("knee_valgus")),
+                             [expected])
+    offline = session.render("side", session.at(index * PERIOD_NS / 1e9), index)
+    message = images["side"][stamp]
+    published = np.frombuffer(message.data, np.uint8).reshape(message.height, message.width, 3)
+    assert np.array_equal(published, offline)
+
+
+def test_coach_run_without_cameras_coaches_the_virtual_athlete(listener_for):
+    listener = listener_for([("/squat/state", SquatState, 100),
+                             ("/squat/rep", RepSummary, 100)])
+    # The default session: 5 reps starting 3 s after launch, about 26 s in all.
+    run = subprocess.Popen([str(REPO_ROOT / "scripts" / "coach"), "run", "--duration", "40"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        listener.spin(45.0, until=lambda: run.poll() is not None)
+    finally:
+        if run.poll() is None:
+            run.terminate()
+        output = run.communicate(timeout=20)[0]
+    assert "no camera device configured: showing the virtual athlete" in output
+    assert "to use real cameras: scripts/coach run --front" in output
+    reps = listener.received["/squat/rep"]
+    states = listener.received["/squat/state"]
+    assert len(states) > 300, output[-2000:]
+    assert [r.rep_index for r in reps] == [1, 2, 3, 4, 5], output[-2000:]
+    assert sum(s.front.detected and s.side.detected for s in states) >= 0.95 * len(states)
