@@ -46,3 +46,19 @@ def spawn() -> Iterator[Callable[..., subprocess.Popen]]:
 def spawn_helper(spawn) -> Callable[..., subprocess.Popen]:
     """Start `python -m helpers.<module> args...` as a child process."""
     return lambda module, *args: spawn([sys.executable, "-m", f"helpers.{module}", *args])
+
+
+@pytest.fixture
+def listen() -> Iterator[Callable[..., object]]:
+    """Make listeners in this process: listen(topics) or listen(namespaces, cameras=True)."""
+    from helpers.ros_listener import CameraListener, RosListener
+
+    made = []
+
+    def make(what: list, cameras: bool = False) -> RosListener:
+        made.append(CameraListener(what) if cameras else RosListener(what))
+        return made[-1]
+
+    yield make
+    for listener in made:
+        listener.close()

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-import time
 from pathlib import Path
 
 import cv2
 import pytest
-import rclpy
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import CameraInfo, Image
 
 from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
@@ -31,47 +26,6 @@ def stamp_ns(message) -> int:
     return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
 
 
-class Listener:
-    """Subscribes in this process to image_raw and camera_info of the given namespaces."""
-
-    def __init__(self, namespaces: list[str]) -> None:
-        self.context = rclpy.Context()
-        rclpy.init(context=self.context)
-        self.node = rclpy.create_node("camera_listener", context=self.context)
-        self.images: dict[str, list[Image]] = {ns: [] for ns in namespaces}
-        self.infos: dict[str, list[CameraInfo]] = {ns: [] for ns in namespaces}
-        for ns in namespaces:
-            self.node.create_subscription(Image, f"/{ns}/image_raw", self.images[ns].append,
-                                          qos_profile_sensor_data)
-            self.node.create_subscription(CameraInfo, f"/{ns}/camera_info",
-                                          self.infos[ns].append, qos_profile_sensor_data)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
-
-    def spin_until(self, done, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not done() and time.monotonic() < deadline:
-            self.executor.spin_once(timeout_sec=0.05)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-        rclpy.shutdown(context=self.context)
-
-
-@pytest.fixture
-def listener_for():
-    made = []
-
-    def make(namespaces):
-        made.append(Listener(namespaces))
-        return made[-1]
-
-    yield make
-    for listener in made:
-        listener.close()
-
-
 def file_times_ns(path: Path) -> list[int]:
     capture = cv2.VideoCapture(str(path))
     times = []
@@ -81,14 +35,14 @@ def file_times_ns(path: Path) -> list[int]:
 
 
 @needs_footage
-def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listener_for):
+def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listen):
     path = SHARED / "user" / "user_front.mp4"
     expected = file_times_ns(path)
-    listener = listener_for(["front"])
+    listener = listen(["front"], cameras=True)
     node = spawn(camera("front", path))
 
-    listener.spin_until(lambda: len(listener.images["front"]) >= len(expected), 30)
-    listener.spin_until(lambda: False, 0.5)  # anything extra would arrive now
+    listener.spin(30, lambda: len(listener.images["front"]) >= len(expected))
+    listener.spin(0.5)  # anything extra would arrive now
 
     images, infos = listener.images["front"], listener.infos["front"]
     assert node.poll() is None, node.stdout.read()
@@ -106,12 +60,12 @@ def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listener_
 
 
 @needs_footage
-def test_two_camera_processes_reach_a_third(spawn, listener_for):
-    listener = listener_for(["front", "side"])
+def test_two_camera_processes_reach_a_third(spawn, listen):
+    listener = listen(["front", "side"], cameras=True)
     spawn(camera("front", SHARED / "user" / "user_front.mp4"))
     spawn(camera("side", SHARED / "user" / "user_side.mp4"))
 
-    listener.spin_until(lambda: all(len(v) >= 60 for v in listener.images.values()), 30)
+    listener.spin(30, lambda: all(len(v) >= 60 for v in listener.images.values()))
 
     assert len(listener.images["front"]) >= 60
     assert len(listener.images["side"]) >= 60

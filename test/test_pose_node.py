@@ -2,54 +2,34 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
-import rclpy
-from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
 from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
+from helpers.ros_listener import RosListener
 from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
 
 SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
 
 
-class Graph:
-    """A listener node in this process for pose_node's outputs (and a frame publisher)."""
+class Graph(RosListener):
+    """A listener for pose_node's outputs (and a frame publisher)."""
 
     def __init__(self) -> None:
-        self.context = rclpy.Context()
-        rclpy.init(context=self.context)
-        self.node = rclpy.create_node("pose_listener", context=self.context)
-        self.received: dict[str, list] = {}
-        for topic, kind, qos in (
-                ("squat/state", SquatState, 100), ("squat/rep", RepSummary, 100),
-                ("pose_node/front/keypoints", PoseKeypoints, 100),
-                ("pose_node/side/keypoints", PoseKeypoints, 100),
-                ("squat/overlay/side", Image, qos_profile_sensor_data),
-                ("squat/markers", MarkerArray, 100)):
-            self.received[topic] = []
-            self.node.create_subscription(kind, topic, self.received[topic].append, qos)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
-
-    def spin(self, seconds: float, until=lambda: False) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            self.executor.spin_once(timeout_sec=0.05)
+        super().__init__([
+            ("squat/state", SquatState, 100), ("squat/rep", RepSummary, 100),
+            ("pose_node/front/keypoints", PoseKeypoints, 100),
+            ("pose_node/side/keypoints", PoseKeypoints, 100),
+            ("squat/overlay/side", Image, qos_profile_sensor_data),
+            ("squat/markers", MarkerArray, 100)], "pose_listener")
 
     def wait_for_pose_node(self) -> None:
         self.spin(30, lambda: self.node.count_publishers("squat/state") > 0)
         assert self.node.count_publishers("squat/state") == 1, "pose_node did not come up"
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        rclpy.shutdown(context=self.context)
 
 
 @pytest.fixture

@@ -7,10 +7,6 @@ import time
 
 import numpy as np
 import pytest
-import rclpy
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import CameraInfo, Image
 
 from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
@@ -26,49 +22,8 @@ def stamp_ns(message) -> int:
     return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
 
 
-class Listener:
-    """Collects messages of the given (topic, type, qos) in this process."""
-
-    def __init__(self, topics: list[tuple[str, type, object]]) -> None:
-        self.context = rclpy.Context()
-        rclpy.init(context=self.context)
-        self.node = rclpy.create_node("virtual_listener", context=self.context)
-        self.received: dict[str, list] = {}
-        for topic, kind, qos in topics:
-            self.received[topic] = []
-            self.node.create_subscription(kind, topic, self.received[topic].append, qos)
-        self.executor = SingleThreadedExecutor(context=self.context)
-        self.executor.add_node(self.node)
-
-    def spin(self, seconds: float, until=lambda: False) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            self.executor.spin_once(timeout_sec=0.05)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-        rclpy.shutdown(context=self.context)
-
-
-@pytest.fixture
-def listener_for():
-    made = []
-
-    def make(topics):
-        made.append(Listener(topics))
-        return made[-1]
-
-    yield make
-    for listener in made:
-        listener.close()
-
-
-def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn,
-                                                                           listener_for):
-    listener = listener_for([(f"/{v}/{t}", kind, qos_profile_sensor_data)
-                             for v in ("front", "side")
-                             for t, kind in (("image_raw", Image), ("camera_info", CameraInfo))])
+def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn, listen):
+    listener = listen(["front", "side"], cameras=True)
     start_s = round(time.time() + 4.0, 3)
     for view in ("front", "side"):
         spawn(ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{view}",
@@ -77,7 +32,7 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
                        "-p", "athlete.faults:=knee_valgus"))
     listener.spin(9.0)
 
-    images = {v: {stamp_ns(m): m for m in listener.received[f"/{v}/image_raw"]}
+    images = {v: {stamp_ns(m): m for m in listener.images[v]}
               for v in ("front", "side")}
     assert len(images["front"]) > 100 and len(images["side"]) > 100
     start_ns = round(start_s * 1e9)
@@ -87,7 +42,7 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
     shared = sorted(set(images["front"]) & set(images["side"]))
     assert len(shared) >= 0.9 * min(len(images["front"]), len(images["side"]))
 
-    info = listener.received["/side/camera_info"][-1]
+    info = listener.infos["side"][-1]
     expected = VirtualCamera.default("side")
     assert list(info.k) == pytest.approx(expected.matrix.ravel().tolist())
     assert info.header.frame_id == "side_optical_frame"
@@ -103,14 +58,14 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
     assert np.array_equal(published, offline)
 
 
-def test_coach_run_without_cameras_coaches_the_virtual_athlete(listener_for):
-    listener = listener_for([("/squat/state", SquatState, 100),
+def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen):
+    listener = listen([("/squat/state", SquatState, 100),
                              ("/squat/rep", RepSummary, 100)])
     # The default session: 5 reps starting 3 s after launch, about 26 s in all.
     run = subprocess.Popen([str(REPO_ROOT / "scripts" / "coach"), "run", "--duration", "40"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        listener.spin(45.0, until=lambda: run.poll() is not None)
+        listener.spin(90.0, until=lambda: run.poll() is not None)
     finally:
         if run.poll() is None:
             run.terminate()

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render_parser(render_command)
     render_command.set_defaults(handler=render)
+    from squat_feedback.kb_cli import add_commands
+
+    add_commands(commands)
     analyze = commands.add_parser(
         "analyze", help="analyse squat videos offline and write the reps as JSON",
         description="Reps, angles and faults of a front and/or side video, as JSON.")

@@ -51,7 +51,7 @@ def default_graph_file() -> Path:
 
         return Path(get_package_share_directory("squat_bringup")) / "config" / \
             "squat_coach.yaml"
-    except (ImportError, LookupError):
+    except (ImportError, LookupError, OSError):
         return Path(__file__).resolve().parents[1] / "config" / "squat_coach.yaml"
 
 

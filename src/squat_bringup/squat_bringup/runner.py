@@ -28,7 +28,7 @@ def executable_path(node: NodeLaunch) -> Path:
         from ament_index_python.packages import get_package_prefix
 
         prefix = Path(get_package_prefix(node.package))
-    except (ImportError, LookupError) as error:
+    except (ImportError, LookupError, OSError) as error:
         raise RunnerError(f"package {node.package} is not installed (source "
                           "scripts/env.sh, or run scripts/setup)") from error
     path = prefix / "lib" / node.package / node.executable
@@ -37,11 +37,18 @@ def executable_path(node: NodeLaunch) -> Path:
     return path
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_graph(nodes: list[NodeLaunch], duration_s: float | None = None) -> int:
-    """Run every node until Ctrl-C, `duration_s`, or one of them exits; their worst code."""
+    """Run every node until Ctrl-C (or SIGTERM), `duration_s`, or one of them exits; their
+    worst exit code."""
     commands = [[str(executable_path(node)), *ros_arguments(node)] for node in nodes]
     processes: list[subprocess.Popen] = []
     interrupted = False
+    # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         for node, command in zip(nodes, commands, strict=True):
             print(f"[coach] starting {node.label}", file=sys.stderr)
@@ -57,6 +64,7 @@ def run_graph(nodes: list[NodeLaunch], duration_s: float | None = None) -> int:
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        signal.signal(signal.SIGTERM, previous)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)

@@ -1,0 +1,1 @@
+"""Coaching feedback grounded in a fitness knowledge base."""

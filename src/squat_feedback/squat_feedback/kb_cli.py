@@ -1,0 +1,137 @@
+"""`coach kb index`, `coach kb search "..." --json`, `coach ask "..." --json`.
+
+The same settings, index and chain as feedback_node (squat_feedback.coach_factory), without a
+ROS graph. JSON goes to stdout; progress and warnings to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from squat_feedback.chat_models import GENERATORS
+from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
+from squat_feedback.knowledge_base import KnowledgeError
+from squat_feedback.knowledge_index import IndexUnavailable
+from squat_feedback.rep_context import RepContext, rep_from_analysis
+
+
+def add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the index is (shared by every subcommand)."""
+    d = FeedbackSettings()
+    parser.add_argument("--knowledge", type=Path, default=d.knowledge_dir,
+                        help="knowledge folder (Markdown documents)")
+    parser.add_argument("--qdrant-path", type=Path, default=d.qdrant_path,
+                        help="embedded Qdrant folder")
+    parser.add_argument("--qdrant-url", default="",
+                        help="a Qdrant server instead (API key from $QDRANT_API_KEY)")
+
+
+def add_generator_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which generator answers `coach ask`."""
+    parser.add_argument("--generator", choices=GENERATORS, default="template")
+    parser.add_argument("--llm-base-url", default="", help="OpenAI-compatible or Ollama URL")
+    parser.add_argument("--llm-model", default="", help="model name (llamacpp: a GGUF path)")
+
+
+def _settings(args: argparse.Namespace) -> FeedbackSettings:
+    settings = FeedbackSettings(knowledge_dir=args.knowledge, qdrant_path=args.qdrant_path,
+                                qdrant_url=args.qdrant_url)
+    for name in ("generator", "llm_base_url", "llm_model"):
+        if hasattr(args, name):
+            setattr(settings, name, getattr(args, name))
+    return settings
+
+
+def _coach(args: argparse.Namespace) -> Coach:
+    coach = build_coach(_settings(args), warn=lambda text: print(f"warning: {text}",
+                                                                 file=sys.stderr))
+    s = coach.sync
+    print(f"index: {coach.index_description}: {s.added} added, {s.updated} updated, "
+          f"{s.removed} removed, {s.unchanged} unchanged in {s.seconds:.2f} s", file=sys.stderr)
+    return coach
+
+
+def _rep(args: argparse.Namespace) -> RepContext | None:
+    if not args.rep_json:
+        return None
+    reps = json.loads(Path(args.rep_json).read_text())["reps"]
+    if not reps:
+        raise ValueError(f"{args.rep_json} has no reps")
+    chosen = reps[-1] if args.rep is None else next(
+        (r for r in reps if r["index"] == args.rep), None)
+    if chosen is None:
+        raise ValueError(f"{args.rep_json} has no rep {args.rep}")
+    return rep_from_analysis(chosen)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    _coach(args).close()
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    coach = _coach(args)
+    try:
+        hits = coach.chain.index.search(args.question, args.k)
+    finally:
+        coach.close()
+    if args.json:
+        print(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit.score:.3f}  {hit.id:28s} {hit.title}")
+    return 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    rep = _rep(args)
+    coach = _coach(args)
+    try:
+        answer = coach.chain.ask(args.question, rep)
+    finally:
+        coach.close()
+    if answer.fallback_reason:
+        print(f"note: {answer.fallback_reason}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"answer": answer.text, "sources": answer.sources,
+                          "generator": answer.generator}, ensure_ascii=False, indent=2))
+    else:
+        print(answer.text)
+    return 0
+
+
+def guarded(handler: object) -> object:
+    """A handler that reports bad knowledge, a busy index or bad input as one line, exit 2."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (KnowledgeError, IndexUnavailable, ValueError, OSError) as error:
+            print(f"coach: {error}", file=sys.stderr)
+            return 2
+    return run
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """`kb` (index, search) and `ask` under a `coach` parser."""
+    kb = commands.add_parser("kb", help="the coaching knowledge base: index, search")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    index = kb_commands.add_parser("index", help="index what changed in the knowledge folder")
+    add_index_arguments(index)
+    index.set_defaults(handler=guarded(run_index))
+    search = kb_commands.add_parser("search", help="the documents that answer a question")
+    search.add_argument("question")
+    search.add_argument("-k", type=int, default=5, help="how many documents")
+    search.add_argument("--json", action="store_true", help="hits as JSON, best first")
+    add_index_arguments(search)
+    search.set_defaults(handler=guarded(run_search))
+    ask = commands.add_parser("ask", help="ask the coach (the feedback node's chain)")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help='{"answer", "sources"} as JSON')
+    ask.add_argument("--rep-json", type=Path, help="`coach analyze` output to use as context")
+    ask.add_argument("--rep", type=int, help="which rep of --rep-json (default: the last)")
+    add_index_arguments(ask)
+    add_generator_arguments(ask)
+    ask.set_defaults(handler=guarded(run_ask))

@@ -1,0 +1,172 @@
+"""The knowledge base in Qdrant through LangChain: hybrid (dense + BM25) search, kept in sync.
+
+Embedded Qdrant on disk by default (one process owns the folder at a time); a Qdrant server by
+URL with the same code. `sync` re-embeds only chunks whose content hash changed and removes
+chunks that no longer exist. Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_qdrant import QdrantVectorStore, RetrievalMode, SparseEmbeddings
+from qdrant_client import QdrantClient, models
+
+from squat_feedback.embeddings import DENSE_DIM, HANGUL_WORD
+from squat_feedback.knowledge_base import Chunk, KnowledgeDocument, chunks
+
+COLLECTION = "squat_knowledge"
+DENSE, SPARSE = "dense", "sparse"
+API_KEY_ENV = "QDRANT_API_KEY"
+POINT_NAMESPACE = uuid.UUID("6c1b4a52-3f0e-4c59-9a43-5b2f6f0a9d11")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be opened (folder owned by another process, server down, ...)."""
+
+
+def mostly_hangul(text: str) -> bool:
+    """Whether most letters of `text` are Hangul."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(HANGUL_WORD.match(c) is not None for c in letters) > \
+        len(letters) / 2
+
+
+def default_index_path() -> Path:
+    """Embedded Qdrant's folder under the user's data dir ($XDG_DATA_HOME or ~/.local/share)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "squat_coach" / "qdrant"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A document found for a query, with its best-matching section."""
+
+    id: str
+    title: str
+    score: float
+    faults: list[str]
+    topics: list[str]
+    section: str
+    text: str
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "score": round(self.score, 4),
+                "faults": self.faults, "topics": self.topics}
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync changed."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    seconds: float
+
+
+def open_client(path: Path | None = None, url: str = "", api_key: str | None = None,
+                warn: Callable[[str], None] = lambda _: None) -> tuple[QdrantClient, str]:
+    """A Qdrant client and what it talks to. With `url`: that server (API key from `api_key` or
+    $QDRANT_API_KEY); if it does not answer, `warn` says so and the embedded index is used."""
+    if url:
+        try:
+            client = QdrantClient(url=url, api_key=api_key or os.environ.get(API_KEY_ENV),
+                                  timeout=3)
+            client.get_collections()
+            return client, f"Qdrant server {url}"
+        except Exception as error:  # the client raises several transport errors
+            warn(f"Qdrant server {url} is not reachable ({type(error).__name__}: {error}); "
+                 "using the embedded index instead")
+    folder = path or default_index_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return QdrantClient(path=str(folder)), f"embedded Qdrant {folder}"
+    except RuntimeError as error:
+        raise IndexUnavailable(
+            f"the embedded index {folder} is in use by another process (embedded Qdrant has "
+            "one owner: stop the feedback node, or give both a Qdrant server with "
+            "qdrant_url)") from error
+
+
+class KnowledgeIndex:
+    """Hybrid retrieval over the knowledge base's chunks."""
+
+    def __init__(self, client: QdrantClient, dense: Embeddings, sparse: SparseEmbeddings,
+                 embedding_id: str, collection: str = COLLECTION) -> None:
+        self.client, self.collection, self.embedding_id = client, collection, embedding_id
+        if not client.collection_exists(collection):
+            client.create_collection(
+                collection,
+                vectors_config={DENSE: models.VectorParams(size=DENSE_DIM,
+                                                           distance=models.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(
+                    modifier=models.Modifier.IDF)})
+        self.store = QdrantVectorStore(
+            client=client, collection_name=collection, embedding=dense,
+            sparse_embedding=sparse, retrieval_mode=RetrievalMode.HYBRID,
+            vector_name=DENSE, sparse_vector_name=SPARSE)
+        # The dense model knows English only: a Korean question is matched by BM25 alone, or
+        # the dense half's noise would tie with the right answer.
+        self._sparse_store = QdrantVectorStore(
+            client=client, collection_name=collection, sparse_embedding=sparse,
+            retrieval_mode=RetrievalMode.SPARSE, sparse_vector_name=SPARSE)
+
+    def _indexed_hashes(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        offset = None
+        while True:
+            points, offset = self.client.scroll(self.collection, limit=256, offset=offset,
+                                                with_payload=["metadata"], with_vectors=False)
+            for point in points:
+                found[str(point.id)] = (point.payload or {}).get("metadata", {}).get(
+                    "content_hash", "")
+            if offset is None:
+                return found
+
+    def sync(self, documents: list[KnowledgeDocument]) -> SyncReport:
+        """Make the index hold exactly the chunks of `documents`, embedding only what changed."""
+        start = time.perf_counter()
+        wanted: dict[str, Chunk] = {}
+        for document in documents:
+            for chunk in chunks(document, self.embedding_id):
+                wanted[str(uuid.uuid5(POINT_NAMESPACE, chunk.key))] = chunk
+        indexed = self._indexed_hashes()
+        changed = [pid for pid, chunk in wanted.items()
+                   if indexed.get(pid) != chunk.content_hash]
+        stale = [pid for pid in indexed if pid not in wanted]
+        if stale:
+            self.client.delete(self.collection, points_selector=models.PointIdsList(
+                points=stale))
+        if changed:
+            self.store.add_documents(
+                [Document(page_content=wanted[pid].text, metadata=wanted[pid].metadata)
+                 for pid in changed], ids=changed)
+        added = sum(1 for pid in changed if pid not in indexed)
+        return SyncReport(added, len(changed) - added, len(stale),
+                          len(wanted) - len(changed), time.perf_counter() - start)
+
+    def search(self, query: str, k: int = 5, fault: str | None = None) -> list[SearchHit]:
+        """The `k` documents that answer `query` best (optionally only those about `fault`)."""
+        query_filter = None
+        if fault:
+            query_filter = models.Filter(must=[models.FieldCondition(
+                key="metadata.faults", match=models.MatchValue(value=fault))])
+        store = self._sparse_store if mostly_hangul(query) else self.store
+        found = store.similarity_search_with_score(query, k=4 * k, filter=query_filter)
+        hits: dict[str, SearchHit] = {}
+        for document, score in found:
+            meta = document.metadata
+            if meta["doc_id"] not in hits:
+                hits[meta["doc_id"]] = SearchHit(
+                    meta["doc_id"], meta["title"], float(score), list(meta["faults"]),
+                    list(meta["topics"]), meta["section"], document.page_content)
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]

@@ -1,0 +1,97 @@
+"""The grounded, deterministic generator: measurements -> faults -> cues from the documents.
+
+Every sentence is either a number from the rep or text from a cited knowledge-base document, so
+the answer cannot say anything the measurements and the documents do not. Imports no rclpy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from squat_feedback.knowledge_base import KnowledgeDocument
+from squat_feedback.rep_context import FaultFinding, RepContext, format_number
+
+UNIT_NAMES = {"deg": "deg", "s": "s", "torso_lengths": "torso lengths",
+              "hip_widths": "hip widths"}
+
+
+def first_bullet(document: KnowledgeDocument, heading: str) -> str:
+    """The first bullet (or sentence) of a section, without list marks and quotes."""
+    text = document.section(heading)
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("-", "*")) or re.match(r"\d+\.", line):
+            return re.sub(r"^([-*]|\d+\.)\s*", "", line).replace('"', "")
+    return first_sentences(text, 1)
+
+
+def first_sentences(text: str, count: int) -> str:
+    """The first `count` sentences of a paragraph, on one line."""
+    flat = " ".join(text.split())
+    parts = re.split(r"(?<=[.!?])\s+", flat)
+    return " ".join(parts[:count])
+
+
+def _measured(fault: FaultFinding) -> str:
+    unit = UNIT_NAMES.get(fault.unit, fault.unit)
+    return (f"{fault.name} {format_number(fault.value)} {unit} "
+            f"(limit {format_number(fault.threshold)} {unit})")
+
+
+def rep_summary_line(rep: RepContext) -> str:
+    """One line of the rep's main numbers."""
+    parts = []
+    if not math.isnan(rep.min_knee_angle_deg):
+        parts.append(f"lowest knee angle {format_number(rep.min_knee_angle_deg)} deg")
+    if not math.isnan(rep.descent_s):
+        parts.append(f"descent {format_number(rep.descent_s)} s")
+    if not math.isnan(rep.ascent_s):
+        parts.append(f"ascent {format_number(rep.ascent_s)} s")
+    if not math.isnan(rep.score):
+        parts.append(f"score {format_number(rep.score)}")
+    return ", ".join(parts)
+
+
+def rep_feedback(rep: RepContext, fault_documents: dict[str, KnowledgeDocument],
+                 clean_document: KnowledgeDocument) -> tuple[str, list[str]]:
+    """Feedback on a rep and the ids it cites: per fault the measured value, a cue and a drill
+    from that fault's document; for a clean rep, the numbers and a cue to keep."""
+    numbers = rep_summary_line(rep)
+    if not rep.faults:
+        cue = first_bullet(clean_document, "Cues")
+        return (f"Rep {rep.rep_index}: no fault found ({numbers}). Keep it that way: {cue} "
+                f"[{clean_document.id}]"), [clean_document.id]
+    lines = [f"Rep {rep.rep_index}: {numbers}." if numbers else f"Rep {rep.rep_index}:"]
+    sources = []
+    for fault in sorted(rep.faults, key=lambda f: -f.severity):
+        document = fault_documents.get(fault.code)
+        if document is None:
+            lines.append(f"- {_measured(fault)}.")
+            continue
+        drill = first_bullet(document, "Drills")
+        lines.append(f"- {_measured(fault)}. Cue: {first_bullet(document, 'Cues')} "
+                     f"Drill: {drill} [{document.id}]")
+        if document.id not in sources:
+            sources.append(document.id)
+    return "\n".join(lines), sources
+
+
+def question_answer(documents: list[KnowledgeDocument], rep: RepContext | None = None,
+                    rep_documents: dict[str, KnowledgeDocument] | None = None
+                    ) -> tuple[str, list[str]]:
+    """An answer to a free question from the retrieved documents (best first): the best one's
+    summary and cue, a pointer to the next, and the rep's faults when a rep is given."""
+    best = documents[0]
+    text = f"{first_sentences(best.section('Summary'), 3)} [{best.id}]"
+    if best.section("Cues"):
+        text += f"\nCue: {first_bullet(best, 'Cues')}"
+    sources = [best.id]
+    if len(documents) > 1:
+        text += f"\nSee also: {documents[1].title} [{documents[1].id}]"
+        sources.append(documents[1].id)
+    if rep is not None:
+        about, rep_sources = rep_feedback(rep, rep_documents or {}, best)
+        text = f"About your last rep. {about}\n\n{text}"
+        sources = rep_sources + [s for s in sources if s not in rep_sources]
+    return text, sources

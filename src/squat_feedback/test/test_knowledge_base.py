@@ -1,0 +1,86 @@
+"""The knowledge base documents and their loader (no index, no model)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from squat_feedback.knowledge_base import (
+    FAULT_CODES,
+    KnowledgeError,
+    chunks,
+    load_knowledge,
+    parse_document,
+)
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+
+
+def test_at_least_30_documents_with_references_and_a_summary():
+    documents = load_knowledge(KNOWLEDGE)
+    assert len(documents) >= 30
+    for document in documents:
+        assert document.references, document.id
+        assert document.sections[0][0] == "Summary"
+        assert document.path.stem == document.id, "file named after its id"
+
+
+def test_every_fault_the_pose_package_reports_has_its_own_document():
+    documents = load_knowledge(KNOWLEDGE)
+    own = {d.faults[0] for d in documents if "fault" in d.topics and len(d.faults) == 1}
+    assert own == set(FAULT_CODES)
+    for document in documents:
+        if "fault" in document.topics:
+            for heading in ("What it looks like", "Likely causes", "Cues", "Drills",
+                            "Regressions"):
+                assert document.section(heading), f"{document.id} lacks {heading}"
+
+
+def test_the_topics_the_issue_asks_for_are_covered():
+    topics = {t for d in load_knowledge(KNOWLEDGE) for t in d.topics}
+    assert {"technique", "mobility", "tempo", "breathing", "safety", "variation"} <= topics
+
+
+def test_documents_carry_korean_terms_for_korean_questions():
+    documents = load_knowledge(KNOWLEDGE)
+    assert sum(bool(d.keywords_ko) for d in documents) >= 30
+
+
+def write(folder: Path, name: str, front: str, body: str = "## Summary\nText.\n") -> Path:
+    path = folder / name
+    path.write_text(f"---\n{front}\n---\n{body}")
+    return path
+
+
+@pytest.mark.parametrize("front, body, reason", [
+    ("id: a\ntitle: A\ntopics: []\nfaults: []", "## Summary\nx\n", "lacks references"),
+    ("id: a\ntitle: A\ntopics: []\nfaults: [wobble]\nreferences: [r]", "## Summary\nx\n",
+     "unknown fault ids"),
+    ("id: a\ntitle: A\ntopics: []\nfaults: []\nreferences: [r]", "## Cues\nx\n",
+     "first section must be '## Summary'"),
+    ("id: [a\n", "## Summary\nx\n", "not YAML"),
+])
+def test_a_bad_document_is_refused_with_its_file_and_reason(tmp_path, front, body, reason):
+    path = write(tmp_path, "bad.md", front, body)
+    with pytest.raises(KnowledgeError, match=reason):
+        parse_document(path)
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    for name in ("one.md", "two.md"):
+        write(tmp_path, name, "id: same\ntitle: T\ntopics: []\nfaults: []\nreferences: [r]")
+    with pytest.raises(KnowledgeError, match="id same is used by"):
+        load_knowledge(tmp_path)
+
+
+def test_a_chunk_hash_changes_with_its_text_and_with_the_embedding_model(tmp_path):
+    shutil.copy(KNOWLEDGE / "breathing.md", tmp_path / "breathing.md")
+    document = load_knowledge(tmp_path)[0]
+    first = {c.key: c.content_hash for c in chunks(document, "model-a")}
+    assert first == {c.key: c.content_hash for c in chunks(document, "model-a")}
+    assert first != {c.key: c.content_hash for c in chunks(document, "model-b")}
+    path = tmp_path / "breathing.md"
+    path.write_text(path.read_text().replace("Take a new breath", "Take one new breath"))
+    changed = {c.key: c.content_hash for c in chunks(load_knowledge(tmp_path)[0], "model-a")}
+    assert [k for k in first if first[k] != changed[k]] == ["breathing#summary"]
