@@ -19,11 +19,12 @@ from langchain_core.runnables import RunnableLambda
 from squat_feedback.answer_guard import guard_failure
 from squat_feedback.knowledge_base import KnowledgeDocument
 from squat_feedback.knowledge_index import KnowledgeIndex, SearchHit
-from squat_feedback.question_screen import DEFAULT_MAX_CHARS, screen_question
+from squat_feedback.question_screen import DEFAULT_MAX_CHARS, mentions_pain, screen_question
 from squat_feedback.rep_context import RepContext, format_number
 from squat_feedback.template_answers import question_answer, rep_feedback, rep_summary_line
 
 CLEAN_REP_DOCUMENT = "technique-descent"
+SAFETY_DOCUMENT = "safety-pain"
 REP_QUESTION = "Give feedback on this rep: what to fix first and how."
 SYSTEM_PROMPT = (
     "You are squat coach, a strength coach. Answer only from the documents below and cite "
@@ -120,6 +121,11 @@ class CoachChain:
             names = " ".join(f.name for f in rep.faults) if rep else ""
             grounding.hits = self.index.search(f"{grounding.question} {names}".strip(),
                                                self.top_k) + grounding.hits
+            if mentions_pain(grounding.question) and SAFETY_DOCUMENT in self.documents:
+                # Pain is never coached around: stop and see a professional comes first.
+                safety = self.index.search(grounding.question, 1, document=SAFETY_DOCUMENT)
+                grounding.hits = safety + [h for h in grounding.hits
+                                           if h.id != SAFETY_DOCUMENT]
         return grounding
 
     def _template_answer(self, grounding: Grounding) -> Answer:

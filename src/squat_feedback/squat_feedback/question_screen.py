@@ -35,3 +35,13 @@ def screen_question(question: str, max_chars: int = DEFAULT_MAX_CHARS) -> str | 
     if INJECTION.search(text):
         return OFF_LIMITS_ANSWER
     return None
+
+
+# Words of pain or injury: such questions are answered from the safety document first.
+PAIN = re.compile(r"\b(pain|painful|hurts?|hurting|ache|aching|injur(y|ed|ies)|sharp)\b"
+                  r"|아파|아프|통증|부상|다쳤|다친", re.IGNORECASE)
+
+
+def mentions_pain(question: str) -> bool:
+    """Whether a question speaks of pain or injury (English or Korean)."""
+    return PAIN.search(question) is not None

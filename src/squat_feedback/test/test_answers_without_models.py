@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 from squat_feedback.answer_guard import guard_failure
 from squat_feedback.knowledge_base import load_knowledge
-from squat_feedback.question_screen import EMPTY_ANSWER, OFF_LIMITS_ANSWER, screen_question
+from squat_feedback.question_screen import (
+    EMPTY_ANSWER,
+    OFF_LIMITS_ANSWER,
+    mentions_pain,
+    screen_question,
+)
 from squat_feedback.rep_context import FaultFinding, RepContext, format_number, rep_from_analysis
 from squat_feedback.template_answers import question_answer, rep_feedback
 
@@ -31,6 +36,15 @@ def test_long_questions_are_refused_with_the_limit_and_normal_ones_pass():
     assert "at most 50" in screen_question("x" * 51, max_chars=50)
     assert screen_question("How deep should I squat?") is None
     assert screen_question("무릎이 아파요") is None
+
+
+@pytest.mark.parametrize("question, pain", [
+    ("My knee hurts when I squat", True), ("sharp pain in the hip", True),
+    ("허리가 아파요", True), ("무릎 통증", True), ("How deep should I go?", False),
+    ("무릎이 안으로 모여요", False),
+])
+def test_pain_is_recognised_in_both_languages(question, pain):
+    assert mentions_pain(question) is pain
 
 
 def test_guard_accepts_a_grounded_answer_and_names_each_failure():
