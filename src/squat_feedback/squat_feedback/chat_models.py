@@ -78,9 +78,11 @@ def chat_model(kind: str, base_url: str = "", model: str = "", api_key_env: str 
         if not base_url:
             raise ChatModelUnavailable("generator openai needs llm_base_url")
         key = os.environ.get(api_key_env, "") if api_key_env else ""
+        # langchain-openai sends max_completion_tokens, which OpenAI-compatible servers such as
+        # llama.cpp's ignore; max_tokens is the field they all read.
         return ChatOpenAI(base_url=base_url, api_key=key or "not-needed",
                           model=model or "default", temperature=0.0, timeout=timeout_s,
-                          max_retries=0, max_tokens=max_tokens)
+                          max_retries=0, extra_body={"max_tokens": max_tokens})
     if kind == "ollama":
         from langchain_ollama import ChatOllama
 

