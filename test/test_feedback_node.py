@@ -7,6 +7,7 @@ import math
 import pytest
 
 from helpers.ros2_run import ros2_run
+from squat_camera.ros_node_support import REP_QOS
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
 
@@ -39,7 +40,7 @@ def feedback_graph(spawn, listen, tmp_path):
         spawn(ros2_run("squat_feedback", "feedback_node", "-p",
                        f"qdrant_path:={tmp_path / 'qdrant'}", *params))
         listener = listen([("squat/feedback", Feedback, 10)])
-        publisher = listener.node.create_publisher(RepSummary, "squat/rep", 10)
+        publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
         client = listener.node.create_client(AskCoach, "squat/ask_coach")
         listener.spin(90, client.service_is_ready)
         assert client.service_is_ready(), "feedback_node did not come up"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 
@@ -13,7 +14,7 @@ from helpers.ros2_run import ros2_run
 from squat_camera.virtual_athlete.camera import VirtualCamera
 from squat_camera.virtual_athlete.session import VirtualSession
 from squat_camera.virtual_athlete.spec import AthleteSpec, parse_faults
-from squat_msgs.msg import RepSummary, SquatState
+from squat_msgs.msg import Feedback, RepSummary, SquatState
 
 PERIOD_NS = round(1e9 / 30)
 
@@ -58,12 +59,13 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
     assert np.array_equal(published, offline)
 
 
-def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen):
-    listener = listen([("/squat/state", SquatState, 100),
-                             ("/squat/rep", RepSummary, 100)])
+def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen, tmp_path):
+    listener = listen([("/squat/state", SquatState, 100), ("/squat/rep", RepSummary, 100),
+                       ("/squat/feedback", Feedback, 100)])
     # The default session: 5 reps starting 3 s after launch, about 26 s in all.
     run = subprocess.Popen([str(REPO_ROOT / "scripts" / "coach"), "run", "--duration", "40"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
     try:
         listener.spin(90.0, until=lambda: run.poll() is not None)
     finally:
@@ -77,3 +79,6 @@ def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen):
     assert len(states) > 300, output[-2000:]
     assert [r.rep_index for r in reps] == [1, 2, 3, 4, 5], output[-2000:]
     assert sum(s.front.detected and s.side.detected for s in states) >= 0.95 * len(states)
+    feedback = listener.received["/squat/feedback"]
+    assert [f.rep_index for f in feedback] == [1, 2, 3, 4, 5], "every rep is coached"
+    assert all(f.text.startswith(f"Rep {f.rep_index}") and f.source_ids for f in feedback)

@@ -14,11 +14,11 @@ from squat_bringup.graph import (
 )
 
 
-def test_the_shipped_graph_has_two_auto_cameras_and_the_pose_node():
+def test_the_shipped_graph_has_two_auto_cameras_pose_and_feedback():
     nodes = load_graph(default_graph_file())
     assert [(n.package, n.executable, n.namespace) for n in nodes] == [
         ("squat_camera", "camera_node", "front"), ("squat_camera", "camera_node", "side"),
-        ("squat_pose", "pose_node", "")]
+        ("squat_pose", "pose_node", ""), ("squat_feedback", "feedback_node", "")]
     assert all(n.parameters["video_device"] == "auto" for n in nodes[:2])
 
 

@@ -10,6 +10,12 @@ from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescri
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile
+
+# QoS of squat/rep: reps are few and each matters, so the last ones are kept for late joiners
+# (feedback_node while its index builds, rqt, a recorder started late). Publishers and
+# subscribers of RepSummary use this profile.
+REP_QOS = QoSProfile(depth=20, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def float_range(description: str, low: float, high: float) -> ParameterDescriptor:

@@ -12,6 +12,7 @@ import pytest
 from squat_camera.config import CameraConfig
 from squat_camera.source_factory import open_source
 from squat_camera.sources import ImageFolderSource, SourceError, VideoFileSource
+from squat_camera.virtual_athlete.spec import AthleteSpec
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "squat"
 START_NS = 1_000_000_000_000
@@ -152,9 +153,10 @@ def test_real_footage_every_frame_once_at_its_file_times():
 
 def test_config_problems_are_named():
     config = CameraConfig(**{**config_for("virtual").__dict__, "pixel_format": "h264",
-                             "encoding": "bgra8"})
+                             "encoding": "bgra8", "athlete": AthleteSpec(height_m=3.0)})
     problems = config.problems()
-    assert any("'virtual' is reserved" in p for p in problems)
+    assert any("athlete: height_m 3.0 is outside" in p for p in problems)
     assert any("pixel_format 'h264'" in p for p in problems)
     assert any("encoding 'bgra8'" in p for p in problems)
     assert config_for("/dev/video0").problems() == []
+    assert config_for("virtual").problems() == []

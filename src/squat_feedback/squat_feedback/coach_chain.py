@@ -25,7 +25,7 @@ from squat_feedback.template_answers import question_answer, rep_feedback, rep_s
 
 CLEAN_REP_DOCUMENT = "technique-descent"
 SAFETY_DOCUMENT = "safety-pain"
-LLM_DOCUMENTS, LLM_CHARS = 3, 400
+LLM_DOCUMENTS, LLM_CHARS = 2, 240
 REP_QUESTION = "Give feedback on this rep: what to fix first and how."
 SYSTEM_PROMPT = (
     "You are squat coach, a strength coach. Answer only from the documents below and cite "

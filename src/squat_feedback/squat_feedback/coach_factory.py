@@ -8,8 +8,9 @@ cannot be made falls back to the template; each says so once through `warn`. Imp
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from qdrant_client import QdrantClient
 
@@ -25,6 +26,8 @@ from squat_feedback.knowledge_index import (
     open_client,
 )
 from squat_feedback.question_screen import DEFAULT_MAX_CHARS
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -72,9 +75,38 @@ def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda
         # Four to six characters a token: no room to run past the answer limit.
         model = chat_model(settings.generator, settings.llm_base_url, settings.llm_model,
                            settings.llm_api_key_env, settings.llm_timeout_s,
-                           max_tokens=min(settings.max_answer_chars // 6, 100))
+                           max_tokens=min(settings.max_answer_chars // 6, 64))
     except ChatModelUnavailable as error:
         warn(f"generator {settings.generator} unavailable ({error}); the template answers")
     chain = CoachChain(index, documents, model, name, settings.max_question_chars,
                        settings.max_answer_chars, settings.top_k, warn)
     return Coach(chain, client, description, report)
+
+
+class ResilientCoach:
+    """A Coach that outlives its index: when a call fails inside the index (a Qdrant server
+    gone mid-session, a broken client), it says so once and carries on with a fresh embedded
+    index."""
+
+    def __init__(self, settings: FeedbackSettings,
+                 warn: Callable[[str], None] = lambda _: None) -> None:
+        self._settings, self._warn = settings, warn
+        self.coach = build_coach(settings, warn)
+
+    def run(self, call: Callable[[CoachChain], T]) -> T:
+        """`call` on the chain; once more on a rebuilt embedded index if the index failed."""
+        try:
+            return call(self.coach.chain)
+        except Exception as error:  # qdrant-client's transport errors share no base class
+            self._warn(f"the index failed ({type(error).__name__}: {error}); continuing with "
+                       f"the embedded index in {self._settings.qdrant_path}")
+        try:
+            self.coach.close()
+        except Exception as error:  # a dead server may not even close cleanly
+            self._warn(f"closing the failed index: {error}")
+        self._settings = replace(self._settings, qdrant_url="")
+        self.coach = build_coach(self._settings, self._warn)
+        return call(self.coach.chain)
+
+    def close(self) -> None:
+        self.coach.close()

@@ -15,6 +15,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 
 from squat_camera.ros_node_support import (
+    REP_QOS,
     NodeConfigurationError,
     described,
     diagnostics,
@@ -24,7 +25,7 @@ from squat_camera.ros_node_support import (
 )
 from squat_feedback.chat_models import GENERATORS
 from squat_feedback.coach_chain import Answer
-from squat_feedback.coach_factory import FeedbackSettings, build_coach
+from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach
 from squat_feedback.knowledge_base import KnowledgeError
 from squat_feedback.knowledge_index import IndexUnavailable
 from squat_feedback.rep_context import RepContext
@@ -41,14 +42,14 @@ class FeedbackNode(Node):
         settings, self._mode, self._threshold = self._declare_parameters()
         logger = self.get_logger()
         try:
-            self._coach = build_coach(settings, warn=logger.warning)
+            self._coach = ResilientCoach(settings, warn=logger.warning)
         except (KnowledgeError, IndexUnavailable) as error:
             raise NodeConfigurationError(str(error)) from error
-        sync = self._coach.sync
-        logger.info(f"knowledge index: {self._coach.index_description} ({sync.added} added, "
+        coach = self._coach.coach
+        sync = coach.sync
+        logger.info(f"knowledge index: {coach.index_description} ({sync.added} added, "
                     f"{sync.updated} updated, {sync.removed} removed, {sync.unchanged} "
-                    f"unchanged in {sync.seconds:.1f} s); generator "
-                    f"{self._coach.chain.generator}")
+                    f"unchanged in {sync.seconds:.1f} s); generator {coach.chain.generator}")
         self._latest_rep: RepContext | None = None
         self._latencies: deque[float] = deque(maxlen=200)
         self._published = 0
@@ -56,7 +57,9 @@ class FeedbackNode(Node):
         self._last_fallback = ""
         self._feedback_pub = self.create_publisher(Feedback, "squat/feedback", 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(RepSummary, "squat/rep", self._on_rep, 10)
+        # pose_node keeps its recent reps for late joiners: a rep that ended while the index was
+        # still being built is coached as soon as the node is up.
+        self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
         self.create_service(AskCoach, "squat/ask_coach", self._on_ask)
         self.create_timer(1.0, self._publish_diagnostics)
 
@@ -108,7 +111,7 @@ class FeedbackNode(Node):
         if not wants_feedback(summary, self._mode, self._threshold):
             return
         try:
-            answer = self._coach.chain.feedback(rep)
+            answer = self._coach.run(lambda chain: chain.feedback(rep))
         except Exception as error:  # a broken index or model must not stop the node
             self.get_logger().error(f"no feedback for rep {rep.rep_index}: {error}")
             return
@@ -125,7 +128,7 @@ class FeedbackNode(Node):
                 ) -> AskCoach.Response:
         rep = self._latest_rep if request.include_latest_rep else None
         try:
-            answer = self._coach.chain.ask(request.question, rep)
+            answer = self._coach.run(lambda chain: chain.ask(request.question, rep))
         except Exception as error:  # the caller gets an answer either way
             self.get_logger().error(f"question not answered: {error}")
             answer = Answer("The coach cannot answer right now; try again shortly.", [], [],
@@ -146,8 +149,8 @@ class FeedbackNode(Node):
     def _publish_diagnostics(self) -> None:
         latencies = np.array(self._latencies) if self._latencies else np.zeros(1)
         values = {
-            "index": self._coach.index_description,
-            "generator": self._coach.chain.generator,
+            "index": self._coach.coach.index_description,
+            "generator": self._coach.coach.chain.generator,
             "feedback_published": str(self._published),
             "questions_answered": str(self._answered),
             "latency_p50_ms": f"{np.percentile(latencies, 50):.1f}",

@@ -22,6 +22,7 @@ from visualization_msgs.msg import MarkerArray
 
 from squat_camera.image_bridge import image_bridge
 from squat_camera.ros_node_support import (
+    REP_QOS,
     described,
     diagnostics,
     float_range,
@@ -89,7 +90,7 @@ class PoseNode(Node):
             view: self.create_publisher(Image, f"squat/overlay/{view}", qos_profile_sensor_data)
             for view in VIEWS}
         self._state_pub = self.create_publisher(SquatState, "squat/state", 10)
-        self._rep_pub = self.create_publisher(RepSummary, "squat/rep", 10)
+        self._rep_pub = self.create_publisher(RepSummary, "squat/rep", REP_QOS)
         self._marker_pub = self.create_publisher(MarkerArray, "squat/markers", 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
 
