@@ -13,7 +13,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from squat_pose.faults import Fault, FaultThresholds, RepFrames, rep_faults
+from squat_pose.faults import (
+    HEEL_MEASURES,
+    Fault,
+    FaultThresholds,
+    RepFrames,
+    heel_lift,
+    rep_faults,
+)
 from squat_pose.geometry import Measure, TorsoScale, squat_measures
 from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
 from squat_pose.pose_estimation import PoseResult
@@ -77,7 +84,8 @@ class SquatAnalyzer:
         self._smoother = MeasureSmoother(self.settings.smoothing)
         self._counter = RepCounter(self.settings.phases)
         self._frames = RepFrames()
-        self._standing_heel: deque[float] = deque(maxlen=60)
+        self._standing_heel: dict[str, deque[float]] = {name: deque(maxlen=60)
+                                                         for name in HEEL_MEASURES}
         self.reports: list[RepReport] = []
 
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None
@@ -88,8 +96,10 @@ class SquatAnalyzer:
         smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
         measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
         knee = self._knee_signal(smoothed_values)
-        if self._counter.phase == Phase.STANDING and "heel_height" in smoothed_values:
-            self._standing_heel.append(smoothed_values["heel_height"])
+        if self._counter.phase == Phase.STANDING:
+            for name, recent in self._standing_heel.items():
+                if name in smoothed_values:
+                    recent.append(smoothed_values[name])
         self._frames.times_s.append(t)
         self._frames.values.append(smoothed_values)
         rep = self._counter.update(t, knee)
@@ -111,8 +121,9 @@ class SquatAnalyzer:
                 return max(present)
         return None
 
-    def _heel_baseline(self) -> float | None:
-        return float(np.median(self._standing_heel)) if self._standing_heel else None
+    def _heel_standing(self) -> dict[str, float]:
+        return {name: float(np.median(recent))
+                for name, recent in self._standing_heel.items() if recent}
 
     def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
         th = self.settings.thresholds
@@ -124,9 +135,7 @@ class SquatAnalyzer:
             active.append("forward_lean")
         if abs(values.get("pelvis_shift", 0.0)) > th.pelvis_shift_hip_widths:
             active.append("lateral_shift")
-        baseline = self._heel_baseline()
-        if baseline is not None and values.get("heel_height", -1e9) - baseline > \
-                th.heel_lift_torso_lengths:
+        if (heel_lift(values, self._heel_standing()) or 0.0) > th.heel_lift_torso_lengths:
             active.append("heel_lift")
         return tuple(active)
 
@@ -156,7 +165,7 @@ class SquatAnalyzer:
                                                        "knee_valgus_right")),
             depth=_extreme(frames.series("depth"), min),
             asymmetry_deg=_extreme(asymmetry),
-            faults=tuple(rep_faults(rep, frames, self._heel_baseline(),
+            faults=tuple(rep_faults(rep, frames, self._heel_standing(),
                                     self.settings.thresholds)),
         )
         self.reports.append(report)

@@ -15,8 +15,10 @@ Definitions (degrees unless said; left/right are the athlete's; image y points d
   view, in hip widths, positive towards the athlete's left.
 - thigh_angle: slope of the hip-to-knee line of the same leg, degrees above horizontal at the
   hip (positive while the knee is lower than the hip, 0 at parallel), side view.
-- heel_height: (toe y - heel y) / torso length, side view, of the better-seen foot; rises when
-  the heel leaves the floor (compared with the athlete's own standing value).
+- heel_height: height of the better-seen heel above the image's bottom edge / torso length, side
+  view (compared with the athlete's own standing value, so the camera must stay put).
+- heel_pitch: (toe y - heel y) / torso length of the same foot: how far the heel is above its
+  toe. A heel lift raises both; faults.py asks both, as each alone drifts at depth.
 - asymmetry: projected knee flexion left minus right, front view (the only view that sees both
   legs; from the side the far leg is half hidden).
 An angle whose landmarks are less visible than `min_visibility` is absent, never guessed; its
@@ -156,8 +158,10 @@ def side_view_measures(pose: PoseResult, torso_px: float | None,
                 if _visible(pose, [heel, toe], min_visibility) is not None]
         if feet:
             heel, toe = max(feet, key=lambda j: pose.visibility[list(j)].min())
-            found["heel_height"] = Measure(float((p[toe, 1] - p[heel, 1]) / torso_px),
-                                           float(pose.visibility[[heel, toe]].min()), "side")
+            c = float(pose.visibility[[heel, toe]].min())
+            found["heel_height"] = Measure(float((pose.height - p[heel, 1]) / torso_px), c,
+                                           "side")
+            found["heel_pitch"] = Measure(float((p[toe, 1] - p[heel, 1]) / torso_px), c, "side")
     return found
 
 

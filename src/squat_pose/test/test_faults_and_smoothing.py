@@ -26,6 +26,9 @@ def frames(**series) -> RepFrames:
     return result
 
 
+STANDING_HEEL = {"heel_height": 0.05, "heel_pitch": 0.0}
+
+
 def codes(faults):
     return sorted(fault.code for fault in faults)
 
@@ -33,15 +36,16 @@ def codes(faults):
 def test_clean_rep_has_no_faults():
     measured = frames(knee_valgus_left=[2, 4, 3], trunk_lean=[10, 35, 20],
                       thigh_angle=[60, -5, 40], pelvis_shift=[0.0, 0.05, 0.02],
-                      heel_height=[0.05, 0.07, 0.05])
-    assert rep_faults(rep(), measured, heel_baseline=0.05) == []
+                      heel_height=[0.05, 0.09, 0.05], heel_pitch=[0.0, 0.01, 0.0])
+    assert rep_faults(rep(), measured, STANDING_HEEL) == []
 
 
 def test_each_fault_with_value_threshold_and_frames():
     measured = frames(knee_valgus_right=[2, 18, 25], trunk_lean=[10, 55, 30],
                       thigh_angle=[60, 30, 40], heel_height=[0.05, 0.2, 0.05],
-                      pelvis_shift=[0.0, -0.3, 0.0])
-    found = {f.code: f for f in rep_faults(rep(descent_s=0.5, lockout=22), measured, 0.05)}
+                      heel_pitch=[0.0, 0.18, 0.0], pelvis_shift=[0.0, -0.3, 0.0])
+    found = {f.code: f for f in rep_faults(rep(descent_s=0.5, lockout=22), measured,
+                                           STANDING_HEEL)}
     assert sorted(found) == ["fast_descent", "forward_lean", "heel_lift", "incomplete_lockout",
                              "insufficient_depth", "knee_valgus", "lateral_shift"]
     valgus = found["knee_valgus"]
@@ -53,6 +57,25 @@ def test_each_fault_with_value_threshold_and_frames():
     assert found["lateral_shift"].value == pytest.approx(0.3)
     assert found["fast_descent"].value == 0.5
     assert found["forward_lean"].severity == LOW
+
+
+@pytest.mark.parametrize("height, pitch, lifted", [
+    ([0.05, 0.15, 0.05], [0.0, 0.02, 0.0], False),  # heel landmark climbing the shoe
+    ([0.05, 0.07, 0.05], [0.0, 0.1, 0.0], False),  # toe landmark sinking at depth
+    ([0.05, 0.15, 0.05], [0.0, 0.12, 0.0], True),
+])
+def test_a_heel_lift_needs_the_heel_up_in_the_image_and_against_its_toe(height, pitch, lifted):
+    measured = frames(heel_height=height, heel_pitch=pitch)
+    found = {f.code: f for f in rep_faults(rep(), measured, STANDING_HEEL)}
+    assert ("heel_lift" in found) == lifted
+    if lifted:
+        assert found["heel_lift"].value == pytest.approx(0.1)
+
+
+def test_no_heel_lift_without_a_standing_reference():
+    measured = frames(heel_height=[0.05, 0.3, 0.05], heel_pitch=[0.0, 0.3, 0.0])
+    assert rep_faults(rep(), measured, None) == []
+    assert rep_faults(rep(), measured, {"heel_height": 0.05}) == []
 
 
 def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():

@@ -15,6 +15,7 @@ from squat_pose.geometry import (
     squat_measures,
     tilt_from_vertical,
 )
+from squat_pose.landmarks import INDEX
 
 
 def test_interior_angle():
@@ -42,6 +43,18 @@ def test_side_view_knee_flexion_and_depth(flexion, facing):
     assert measures["thigh_angle"].value == pytest.approx(90 - flexion, abs=1e-6)
     assert measures["knee_flexion_left"].view == "side"
     assert "asymmetry" not in measures
+
+
+def test_heel_height_from_the_image_bottom_and_pitch_against_the_toe():
+    flat = side_view_measures(side_squat(60.0), torso_px=120.0)
+    # heel 10 px below the ankle at y 400 in a 480 px image; toe level with it
+    assert flat["heel_height"].value == pytest.approx(70 / 120)
+    assert flat["heel_pitch"].value == pytest.approx(0.0)
+    lifted = side_squat(60.0)
+    lifted.pixels[[INDEX["left_heel"], INDEX["right_heel"]], 1] -= 12
+    measures = side_view_measures(lifted, torso_px=120.0)
+    assert measures["heel_height"].value - flat["heel_height"].value == pytest.approx(0.1)
+    assert measures["heel_pitch"].value == pytest.approx(0.1)
 
 
 def test_hidden_landmarks_give_no_angle():

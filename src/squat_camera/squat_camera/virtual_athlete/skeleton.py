@@ -217,17 +217,17 @@ class SkeletonModel:
                              _rotate(toes, axis, sign * turn))
 
     def _valgus_turn(self, valgus_deg: float, side: str) -> float:
-        """The inward turn (rad) that adds `valgus_deg` to the frontal-plane projection angle
-        at VALGUS_REFERENCE_DEG of knee flexion, where clinicians measure it (deeper, the
-        projection angle degenerates as the thigh points at the camera)."""
+        """The inward turn (rad) that brings the frontal-plane projection angle to
+        `valgus_deg` at VALGUS_REFERENCE_DEG of knee flexion, where clinicians measure it (deeper,
+        the projection angle degenerates as the thigh points at the camera); 0 when the knee is
+        already that far in."""
         if valgus_deg <= 0:
             return 0.0
         key = (valgus_deg, side)
         if key not in self._turns:
             sign = 1.0 if side == "left" else -1.0
-            scratch: dict[str, np.ndarray] = {}
             frames: dict[str, np.ndarray] = {}
-            ankles = self._feet(0.0, scratch, {}, frames)
+            ankles = self._feet(0.0, {}, {}, frames)
             pelvis, _ = self._pelvis(math.radians(VALGUS_REFERENCE_DEG), ankles, 0.0)
             hip, ankle = pelvis + sign * self.body.hip_half * Y, ankles[side]
             toes = frames[f"{side}_foot"][:, 0]
@@ -236,12 +236,12 @@ class SkeletonModel:
                 knee = self._knee(hip, ankle, toes, sign, turn)
                 return frontal_projection_angle(hip, knee, ankle, -sign)
 
-            target = fppa(0.0) + valgus_deg
             low, high = 0.0, math.radians(80.0)
-            for _ in range(30):
-                mid = (low + high) / 2
-                low, high = (mid, high) if fppa(mid) < target else (low, mid)
-            self._turns[key] = (low + high) / 2
+            if fppa(low) < valgus_deg:
+                for _ in range(30):
+                    mid = (low + high) / 2
+                    low, high = (mid, high) if fppa(mid) < valgus_deg else (low, mid)
+            self._turns[key] = low
         return self._turns[key]
 
     def _arms(self, motion: MotionState, shoulders: dict[str, np.ndarray],

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # Size of each fault at the bottom of a rep (valgus: see below), and its unit.
 FAULT_UNITS = {
-    # frontal-plane projection angle added at 60 deg of knee flexion (the turn is held deeper)
+    # frontal-plane projection angle (FPPA) reached at 60 deg of knee flexion, where it is
+    # measured clinically (> 10 deg counts as valgus); the knee's turn is held deeper
     "knee_valgus": "deg",
     "forward_lean": "deg",  # trunk lean from vertical added at the bottom
     "insufficient_depth": "deg",  # degrees taken off the bottom's knee flexion
