@@ -1,4 +1,4 @@
-"""Start squat coach: the two cameras and the pose node, from config/squat_coach.yaml.
+"""Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
     ros2 launch squat_bringup squat_coach.launch.py [front_device:=/dev/video0]
         [side_device:=/dev/video2]
