@@ -35,7 +35,8 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
 
     images = {v: {stamp_ns(m): m for m in listener.images[v]}
               for v in ("front", "side")}
-    assert len(images["front"]) > 100 and len(images["side"]) > 100
+    # ~150 frames each on an idle machine; a busy one drops some, which the test allows for.
+    assert len(images["front"]) > 30 and len(images["side"]) > 30
     start_ns = round(start_s * 1e9)
     for view in ("front", "side"):
         assert all((s - start_ns) % PERIOD_NS == 0 for s in images[view]), "off the grid"
@@ -76,7 +77,9 @@ def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen, tmp_path)
     assert "to use real cameras: scripts/coach run --front" in output
     reps = listener.received["/squat/rep"]
     states = listener.received["/squat/state"]
-    assert len(states) > 300, output[-2000:]
+    # ~700 pairs idle; pose_node drops pairs by design when MediaPipe falls behind (newest pair
+    # wins), so the count depends on load; the five reps below show it kept up with the squat.
+    assert len(states) > 100, output[-2000:]
     assert [r.rep_index for r in reps] == [1, 2, 3, 4, 5], output[-2000:]
     assert sum(s.front.detected and s.side.detected for s in states) >= 0.95 * len(states)
     feedback = listener.received["/squat/feedback"]
