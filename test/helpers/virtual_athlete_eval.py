@@ -88,7 +88,7 @@ def evaluate(spec: AthleteSpec, views: tuple[str, ...] = VIEWS, analyze: bool = 
                 result.detected += 1
                 legs = [NEAR_SIDE] if view == "side" else ["left", "right"]
                 measured = (side_view_measures(pose, None, 0.0) if view == "side"
-                            else front_view_measures(pose, 0.0))
+                            else front_view_measures(pose, None, 0.0))
                 for leg in legs:
                     key = (f"knee_flexion_{leg}" if view == "side"
                            else f"projected_knee_flexion_{leg}")

@@ -21,7 +21,7 @@ from squat_pose.faults import (
     heel_lift,
     rep_faults,
 )
-from squat_pose.geometry import Measure, TorsoScale, squat_measures
+from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
 from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
 from squat_pose.pose_estimation import PoseResult
 from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
@@ -80,7 +80,8 @@ class SquatAnalyzer:
 
     def __init__(self, settings: AnalyzerSettings | None = None) -> None:
         self.settings = settings or AnalyzerSettings()
-        self._torso = TorsoScale(min_visibility=self.settings.min_visibility)
+        self._torso = BodyScale(TORSO, min_visibility=self.settings.min_visibility)
+        self._hips = BodyScale(HIP_WIDTH, min_visibility=self.settings.min_visibility)
         self._smoother = MeasureSmoother(self.settings.smoothing)
         self._counter = RepCounter(self.settings.phases)
         self._frames = RepFrames()
@@ -92,7 +93,8 @@ class SquatAnalyzer:
                ) -> FrameAnalysis:
         """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody."""
         torso_px = self._torso.update("side", side) if side is not None else None
-        raw = squat_measures(front, side, torso_px, self.settings.min_visibility)
+        hips_px = self._hips.update("front", front) if front is not None else None
+        raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
         smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
         measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
         knee = self._knee_signal(smoothed_values)

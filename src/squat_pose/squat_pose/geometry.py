@@ -12,7 +12,8 @@ Definitions (degrees unless said; left/right are the athlete's; image y points d
 - depth: (knee y - hip y) / torso length, side view: how far the hip joint is above the knee,
   0 at parallel, negative below. The hip landmark stands in for the hip crease.
 - pelvis_shift: offset of the hip midpoint from the ankle midpoint along the hip line, front
-  view, in hip widths, positive towards the athlete's left.
+  view, in hip widths (the session's standing hip width: see BodyScale), positive towards the
+  athlete's left.
 - thigh_angle: slope of the hip-to-knee line of the same leg, degrees above horizontal at the
   hip (positive while the knee is lower than the hip, 0 at parallel), side view.
 - heel_height: height of the better-seen heel above the image's bottom edge / torso length, side
@@ -70,22 +71,31 @@ def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> 
     return float(np.degrees(np.arctan2(forward * dx, -dy)))
 
 
-class TorsoScale:
-    """The session's torso length in pixels per view: the median of the first good frames."""
+# The body lengths that scale measures, each between the midpoints of two groups of joints.
+TORSO = ((L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP))
+HIP_WIDTH = ((L_HIP,), (R_HIP,))
 
-    def __init__(self, frames: int = 30, min_visibility: float = 0.5) -> None:
+
+class BodyScale:
+    """A body length in pixels per view, fixed for the session: the median of its first good
+    frames. Taken frame by frame it would shrink as the body folds towards the camera (the hip
+    width seen from the front falls to a third at depth) and inflate what it divides."""
+
+    def __init__(self, ends: tuple[tuple[int, ...], tuple[int, ...]] = TORSO, frames: int = 30,
+                 min_visibility: float = 0.5) -> None:
+        self._ends = ends
         self._samples: dict[str, list[float]] = {}
         self._frames, self._min_visibility = frames, min_visibility
         self._fixed: dict[str, float] = {}
 
     def update(self, view: str, pose: PoseResult) -> float | None:
-        """Feed a frame; the torso length in pixels for `view` (None until one is seen)."""
+        """Feed a frame; the length in pixels for `view` (None until one is seen)."""
         if view not in self._fixed:
-            joints = [L_SHOULDER, R_SHOULDER, L_HIP, R_HIP]
-            if pose.visibility[joints].min() >= self._min_visibility:
-                shoulders = pose.pixels[[L_SHOULDER, R_SHOULDER]].mean(axis=0)
-                hips = pose.pixels[[L_HIP, R_HIP]].mean(axis=0)
-                self._samples.setdefault(view, []).append(float(np.linalg.norm(shoulders - hips)))
+            first, second = (list(end) for end in self._ends)
+            if pose.visibility[first + second].min() >= self._min_visibility:
+                length = np.linalg.norm(pose.pixels[first].mean(axis=0)
+                                        - pose.pixels[second].mean(axis=0))
+                self._samples.setdefault(view, []).append(float(length))
             samples = self._samples.get(view, [])
             if len(samples) >= self._frames:
                 self._fixed[view] = float(np.median(samples))
@@ -165,8 +175,10 @@ def side_view_measures(pose: PoseResult, torso_px: float | None,
     return found
 
 
-def front_view_measures(pose: PoseResult, min_visibility: float = 0.5) -> dict[str, Measure]:
-    """Frontal-plane measures from the front view (and its projected knee flexion)."""
+def front_view_measures(pose: PoseResult, hip_width_px: float | None,
+                        min_visibility: float = 0.5) -> dict[str, Measure]:
+    """Frontal-plane measures from the front view (and its projected knee flexion); the pelvis
+    shift needs the session's hip width."""
     found: dict[str, Measure] = {}
     p = pose.pixels
     pelvis = p[[L_HIP, R_HIP]].mean(axis=0)
@@ -180,12 +192,12 @@ def front_view_measures(pose: PoseResult, min_visibility: float = 0.5) -> dict[s
         inward = 1.0 if cross_knee * cross_midline > 0 else -1.0
         found[f"knee_valgus_{side}"] = Measure(inward * bend, c, "front")
         found[f"projected_knee_flexion_{side}"] = Measure(bend, c, "front")
-    if (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE], min_visibility)) is not None:
+    if hip_width_px and (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE],
+                                        min_visibility)) is not None:
         hip_line = p[L_HIP] - p[R_HIP]
-        width = float(np.linalg.norm(hip_line))
-        if width > 0:
+        if (length := float(np.linalg.norm(hip_line))) > 0:
             ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
-            shift = float(np.dot(pelvis - ankles, hip_line / width) / width)
+            shift = float(np.dot(pelvis - ankles, hip_line / length) / hip_width_px)
             found["pelvis_shift"] = Measure(shift, c, "front")
     left = found.get("projected_knee_flexion_left")
     right = found.get("projected_knee_flexion_right")
@@ -196,12 +208,12 @@ def front_view_measures(pose: PoseResult, min_visibility: float = 0.5) -> dict[s
 
 
 def squat_measures(front: PoseResult | None, side: PoseResult | None,
-                   side_torso_px: float | None, min_visibility: float = 0.5
-                   ) -> dict[str, Measure]:
-    """Every measure of a (front, side) pair."""
+                   front_hip_width_px: float | None, side_torso_px: float | None,
+                   min_visibility: float = 0.5) -> dict[str, Measure]:
+    """Every measure of a (front, side) pair, given the session's scales."""
     found: dict[str, Measure] = {}
     if front is not None:
-        found.update(front_view_measures(front, min_visibility))
+        found.update(front_view_measures(front, front_hip_width_px, min_visibility))
     if side is not None:
         found.update(side_view_measures(side, side_torso_px, min_visibility))
     return found

@@ -7,7 +7,8 @@ import pytest
 
 from poses import pose, side_squat
 from squat_pose.geometry import (
-    TorsoScale,
+    HIP_WIDTH,
+    BodyScale,
     front_view_measures,
     interior_angle,
     normalised_pose,
@@ -73,8 +74,8 @@ def test_front_view_valgus_is_positive_when_knees_cave_in():
                      "left_knee": (360 - knee_offset, 300), "right_knee": (280 + knee_offset, 300),
                      "left_ankle": (360, 400), "right_ankle": (280, 400)})
 
-    inward = front_view_measures(front(20.0))
-    outward = front_view_measures(front(-20.0))
+    inward = front_view_measures(front(20.0), hip_width_px=80.0)
+    outward = front_view_measures(front(-20.0), hip_width_px=80.0)
     expected = 2 * np.degrees(np.arctan(20 / 100))
     assert inward["knee_valgus_left"].value == pytest.approx(expected)
     assert inward["knee_valgus_right"].value == pytest.approx(expected)
@@ -87,11 +88,27 @@ def test_pelvis_shift_towards_the_athletes_left_is_positive():
     shifted = pose({"left_hip": (380, 200), "right_hip": (300, 200), "left_knee": (380, 300),
                     "right_knee": (300, 300), "left_ankle": (360, 400),
                     "right_ankle": (280, 400)})
-    assert front_view_measures(shifted)["pelvis_shift"].value == pytest.approx(0.25)
+    assert front_view_measures(shifted, hip_width_px=80.0)["pelvis_shift"].value == \
+        pytest.approx(0.25)
+    assert "pelvis_shift" not in front_view_measures(shifted, hip_width_px=None)
+
+
+def test_pelvis_shift_is_in_standing_hip_widths_when_the_hips_look_narrower_at_depth():
+    hips = BodyScale(HIP_WIDTH, frames=3)
+    standing = pose({"left_hip": (360, 200), "right_hip": (280, 200), "left_ankle": (360, 400),
+                     "right_ankle": (280, 400)})
+    for _ in range(3):
+        assert hips.update("front", standing) == pytest.approx(80.0)
+    # At depth the thighs point at the camera and the hip landmarks close in to 20 px apart.
+    deep = pose({"left_hip": (350, 300), "right_hip": (330, 300), "left_ankle": (360, 400),
+                 "right_ankle": (280, 400)})
+    width = hips.update("front", deep)
+    assert width == pytest.approx(80.0)
+    assert front_view_measures(deep, width)["pelvis_shift"].value == pytest.approx(20 / 80)
 
 
 def test_torso_scale_is_fixed_after_the_first_frames():
-    scale = TorsoScale(frames=3)
+    scale = BodyScale(frames=3)
     standing = side_squat(0.0)
     for _ in range(3):
         assert scale.update("side", standing) == pytest.approx(120.0)
@@ -101,6 +118,6 @@ def test_torso_scale_is_fixed_after_the_first_frames():
 
 
 def test_both_views_combine():
-    measures = squat_measures(None, side_squat(90.0), side_torso_px=None)
+    measures = squat_measures(None, side_squat(90.0), None, side_torso_px=None)
     assert "depth" not in measures  # no torso scale yet
     assert measures["knee_flexion_right"].value == pytest.approx(90.0)
