@@ -14,10 +14,10 @@ Thresholds are parameters; their defaults and where they come from:
 - heel_lift: a heel rising more than 0.07 torso lengths (about 3.5 cm) above where it stood, in
   the image and against its toe alike. Either alone drifts at depth with flat feet: the toe
   landmark sinks (virtual athlete: up to 0.09) and the heel landmark climbs the shoe
-  (shallow_side.mp4: up to 0.10); both together stay under 0.06 on that footage and the
-  virtual athlete, while a 2 cm lift of the virtual athlete reads 0.08.
-- lateral_shift: pelvis more than 0.15 hip widths off the ankle midpoint, or left-right knee
-  flexion (front view) differing by more than 15 deg.
+  (shallow_side.mp4: up to 0.10); both together stay under 0.06 there, while the virtual
+  athlete's heels lifted 2 cm read 0.073 and 4 cm 0.099.
+- lateral_shift: pelvis more than 0.15 (standing) hip widths off the ankle midpoint, or
+  left-right knee flexion (front view) differing by more than 15 deg.
 - fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
   progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
   novices.
