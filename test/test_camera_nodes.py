@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
+from squat_pose.approximate_sync import stamp_ns
 
 SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
 needs_footage = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
@@ -20,10 +21,6 @@ def camera(name: str, video_device: Path | str, *params: str) -> list[str]:
     return ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{name}",
                     "-p", f"camera_name:={name}", "-p", f"video_device:={video_device}",
                     "-p", "wait_for_subscriber:=true", *params)
-
-
-def stamp_ns(message) -> int:
-    return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
 
 
 def file_times_ns(path: Path) -> list[int]:

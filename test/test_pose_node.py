@@ -6,7 +6,6 @@ import cv2
 import numpy as np
 import pytest
 from rclpy.qos import qos_profile_sensor_data
-from rclpy.time import Time
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
@@ -14,6 +13,7 @@ from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
 from helpers.ros_listener import RosListener
 from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
+from squat_pose.approximate_sync import stamp_ns
 
 SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
 
@@ -68,7 +68,7 @@ def test_two_cameras_on_real_footage_give_states_reps_and_images(spawn, graph):
     # over how much of the footage depends on the machine's load (measured: 99-146 states over
     # 4.7-6.9 s of the 7.4 s). What must hold is that states keep coming through the footage.
     assert len(states) >= 20, f"only {len(states)} states"
-    stamps = [Time.from_msg(s.header.stamp).nanoseconds / 1e9 for s in states]
+    stamps = [stamp_ns(s) / 1e9 for s in states]
     assert stamps[-1] - stamps[0] > 0.5 * video_seconds(SHARED / "user" / "user_side.mp4")
     detected = [s for s in states if s.side.detected and s.front.detected]
     assert len(detected) >= 0.9 * len(states)

@@ -15,12 +15,9 @@ from squat_camera.virtual_athlete.camera import VirtualCamera
 from squat_camera.virtual_athlete.session import VirtualSession
 from squat_camera.virtual_athlete.spec import AthleteSpec, parse_faults
 from squat_msgs.msg import Feedback, RepSummary, SquatState
+from squat_pose.approximate_sync import stamp_ns
 
 PERIOD_NS = round(1e9 / 30)
-
-
-def stamp_ns(message) -> int:
-    return message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
 
 
 def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn, listen):

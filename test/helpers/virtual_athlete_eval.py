@@ -62,12 +62,11 @@ def _projected_flexion(camera: VirtualCamera, landmarks: dict[str, np.ndarray],
     return 180.0 - interior_angle(*pixels)
 
 
-def evaluate(spec: AthleteSpec, views: tuple[str, ...] = VIEWS, analyze: bool = True,
-             keep_frames: list[np.ndarray] | None = None) -> SessionResult:
-    """Render `spec` through the default cameras and run the estimator (and analyzer)."""
-    session = VirtualSession(spec, [VirtualCamera.default(v) for v in views])
-    estimators = {view: PoseEstimator() for view in views}
-    results = {view: ViewResult() for view in views}
+def evaluate(spec: AthleteSpec) -> SessionResult:
+    """Render `spec` through the default cameras and run the estimator and analyzer."""
+    session = VirtualSession(spec, [VirtualCamera.default(v) for v in VIEWS])
+    estimators = {view: PoseEstimator() for view in VIEWS}
+    results = {view: ViewResult() for view in VIEWS}
     analyzer = SquatAnalyzer()
     try:
         for index in range(int(session.program.duration_s * FPS) + 1):
@@ -75,11 +74,8 @@ def evaluate(spec: AthleteSpec, views: tuple[str, ...] = VIEWS, analyze: bool = 
             instant = session.at(t)
             angles = anatomical_angles(instant.skeleton.landmarks)
             poses = {}
-            for view in views:
-                image = session.render(view, instant, index)
-                if keep_frames is not None and index % 15 == 0:
-                    keep_frames.append(image)
-                pose = estimators[view].estimate(image)
+            for view in VIEWS:
+                pose = estimators[view].estimate(session.render(view, instant, index))
                 poses[view] = pose
                 result = results[view]
                 result.frames += 1
@@ -97,10 +93,8 @@ def evaluate(spec: AthleteSpec, views: tuple[str, ...] = VIEWS, analyze: bool = 
                         value - _projected_flexion(session.cameras[view],
                                                    instant.skeleton.landmarks, leg))
                     result.knee_vs_3d.append(value - angles[f"knee_flexion_3d_{leg}"])
-            if analyze:
-                analyzer.update(t, poses.get("front"), poses.get("side"))
-        if analyze:
-            analyzer.finish()
+            analyzer.update(t, poses["front"], poses["side"])
+        analyzer.finish()
     finally:
         for estimator in estimators.values():
             estimator.close()
