@@ -13,6 +13,10 @@ import pytest
 
 TEST_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TEST_DIR.parent
+# Real squat footage shared between projects, never committed (its README says what it holds).
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "squat"
+needs_footage = pytest.mark.skipif(not SHARED_DATA.is_dir(),
+                                   reason=f"{SHARED_DATA} (real footage) is absent")
 
 # A DDS domain of this test run's own, so concurrent runs and other ROS graphs on this machine
 # never see our messages; child processes inherit it.

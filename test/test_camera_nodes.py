@@ -9,12 +9,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import SHARED_DATA, needs_footage
 from helpers.ros2_run import ros2_run
-from squat_pose.approximate_sync import stamp_ns
-
-SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
-needs_footage = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+from squat_common.stamps import stamp_ns
 
 
 def camera(name: str, video_device: Path | str, *params: str) -> list[str]:
@@ -33,7 +30,7 @@ def file_times_ns(path: Path) -> list[int]:
 
 @needs_footage
 def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listen):
-    path = SHARED / "user" / "user_front.mp4"
+    path = SHARED_DATA / "user" / "user_front.mp4"
     expected = file_times_ns(path)
     listener = listen(["front"], cameras=True)
     node = spawn(camera("front", path))
@@ -59,8 +56,8 @@ def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listen):
 @needs_footage
 def test_two_camera_processes_reach_a_third(spawn, listen):
     listener = listen(["front", "side"], cameras=True)
-    spawn(camera("front", SHARED / "user" / "user_front.mp4"))
-    spawn(camera("side", SHARED / "user" / "user_side.mp4"))
+    spawn(camera("front", SHARED_DATA / "user" / "user_front.mp4"))
+    spawn(camera("side", SHARED_DATA / "user" / "user_side.mp4"))
 
     listener.spin(30, lambda: all(len(v) >= 60 for v in listener.images.values()))
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from helpers.ros2_run import ros2_run
-from squat_camera.ros_node_support import REP_QOS
+from squat_common.qos import REP_QOS
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from conftest import REPO_ROOT, TEST_DIR
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, build_coach
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
 from squat_feedback.knowledge_index import IndexUnavailable, KnowledgeIndex, open_client
 from squat_feedback.rep_context import FaultFinding, RepContext
-
-from conftest import REPO_ROOT, TEST_DIR
 
 KNOWLEDGE = default_knowledge_dir()
 

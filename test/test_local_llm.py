@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 import pytest
+
 from squat_feedback.chat_models import chat_model, default_gguf
 from squat_feedback.coach_factory import FeedbackSettings, build_coach
 from squat_feedback.rep_context import FaultFinding, RepContext

@@ -9,13 +9,11 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
-from conftest import REPO_ROOT
+from conftest import SHARED_DATA, needs_footage
 from helpers.ros2_run import ros2_run
 from helpers.ros_listener import RosListener
+from squat_common.stamps import stamp_ns
 from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
-from squat_pose.approximate_sync import stamp_ns
-
-SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
 
 
 class Graph(RosListener):
@@ -49,14 +47,14 @@ def graph():
     made.close()
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+@needs_footage
 def test_two_cameras_on_real_footage_give_states_reps_and_images(spawn, graph):
     spawn(ros2_run("squat_pose", "pose_node"))
     graph.wait_for_pose_node()
     for view in ("front", "side"):
         spawn(ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{view}",
                        "-p", f"camera_name:={view}",
-                       "-p", f"video_device:={SHARED / 'user' / f'user_{view}.mp4'}",
+                       "-p", f"video_device:={SHARED_DATA / 'user' / f'user_{view}.mp4'}",
                        # discovery takes a second or two; without this the first reps are gone
                        "-p", "wait_for_subscriber:=true"))
 
@@ -69,7 +67,7 @@ def test_two_cameras_on_real_footage_give_states_reps_and_images(spawn, graph):
     # 4.7-6.9 s of the 7.4 s). What must hold is that states keep coming through the footage.
     assert len(states) >= 20, f"only {len(states)} states"
     stamps = [stamp_ns(s) / 1e9 for s in states]
-    assert stamps[-1] - stamps[0] > 0.5 * video_seconds(SHARED / "user" / "user_side.mp4")
+    assert stamps[-1] - stamps[0] > 0.5 * video_seconds(SHARED_DATA / "user" / "user_side.mp4")
     detected = [s for s in states if s.side.detected and s.front.detected]
     assert len(detected) >= 0.9 * len(states)
     assert {s.phase for s in states} >= {SquatState.STANDING, SquatState.DESCENT,

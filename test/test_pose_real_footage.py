@@ -13,12 +13,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SHARED_DATA, needs_footage
 from squat_pose.analyze_cli import analyze
 from squat_pose.pose_estimation import PoseEstimator
 
-SHARED = REPO_ROOT.parent / "shared" / "data" / "squat"
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+pytestmark = needs_footage
 
 REPS = {
     ("reference/coach_front.mp4", "front"): 1,
@@ -31,8 +30,8 @@ REPS = {
 
 
 def analysed(path: str, view: str) -> dict:
-    return analyze(SHARED / path if view == "front" else None,
-                   SHARED / path if view == "side" else None)
+    return analyze(SHARED_DATA / path if view == "front" else None,
+                   SHARED_DATA / path if view == "side" else None)
 
 
 @pytest.mark.parametrize(("path", "view"), list(REPS), ids=[p for p, _ in REPS])
@@ -60,8 +59,8 @@ def test_coach_analyze_writes_the_documented_json(tmp_path):
     out = tmp_path / "analysis.json"
     result = subprocess.run(
         [str(REPO_ROOT / "scripts" / "coach"), "analyze",
-         "--front", str(SHARED / "user" / "user_front.mp4"),
-         "--side", str(SHARED / "user" / "user_side.mp4"), "--json", str(out)],
+         "--front", str(SHARED_DATA / "user" / "user_front.mp4"),
+         "--side", str(SHARED_DATA / "user" / "user_side.mp4"), "--json", str(out)],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "analyze [" in result.stderr  # the progress bar
@@ -99,7 +98,7 @@ def test_estimator_survives_bad_images():
     estimator.close()
 
 
-@pytest.mark.skipif(not (SHARED / "gt").is_dir(), reason="hand labels are absent")
+@pytest.mark.skipif(not (SHARED_DATA / "gt").is_dir(), reason="hand labels are absent")
 @pytest.mark.parametrize("view", ["front", "side"])
 def test_tracking_is_no_less_accurate_than_per_image_estimation(view):
     import cv2
@@ -109,9 +108,9 @@ def test_tracking_is_no_less_accurate_than_per_image_estimation(view):
 
     tracker = PoseEstimator()
     static_errors, tracked_errors = [], []
-    for image_path in sorted((SHARED / "gt" / view / "images").glob("*.jpg")):
+    for image_path in sorted((SHARED_DATA / "gt" / view / "images").glob("*.jpg")):
         image = cv2.imread(str(image_path))
-        truth = labels(SHARED / "gt" / view / "landmarks" / f"{image_path.stem}.txt",
+        truth = labels(SHARED_DATA / "gt" / view / "landmarks" / f"{image_path.stem}.txt",
                        image.shape[1], image.shape[0])
         static = static_estimate(image)
         tracked = tracker.estimate(image)

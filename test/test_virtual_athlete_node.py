@@ -11,11 +11,11 @@ import pytest
 
 from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.spec import AthleteSpec, parse_faults
+from squat_common.stamps import stamp_ns
 from squat_msgs.msg import Feedback, RepSummary, SquatState
-from squat_pose.approximate_sync import stamp_ns
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.spec import AthleteSpec, parse_faults
 
 PERIOD_NS = round(1e9 / 30)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.virtual_athlete_eval import ViewResult, evaluate
-from squat_camera.virtual_athlete.spec import FAULT_UNITS, AthleteSpec, parse_faults
+from squat_virtual_athlete.spec import FAULT_UNITS, AthleteSpec, parse_faults
 
 
 def describe(label: str, views: dict[str, ViewResult]) -> str:

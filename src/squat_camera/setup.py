@@ -20,7 +20,6 @@ setup(
     entry_points={
         "console_scripts": [
             "camera_node = squat_camera.camera_node:main",
-            "render_athlete = squat_camera.virtual_athlete.render_cli:main",
         ],
     },
 )

@@ -24,12 +24,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from squat_feedback.chat_models import default_gguf
-from squat_feedback.coach_factory import FeedbackSettings, build_coach
-
 from helpers.ros2_run import ros2_run
 from helpers.ros_listener import RosListener
-from squat_camera.ros_node_support import REP_QOS
+from squat_common.qos import REP_QOS
+from squat_feedback.chat_models import default_gguf
+from squat_feedback.coach_factory import FeedbackSettings, build_coach
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
 

@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from helpers.virtual_athlete_eval import ViewResult, evaluate
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.spec import FAULT_UNITS, AthleteSpec, parse_faults
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.spec import FAULT_UNITS, AthleteSpec, parse_faults
 
 
 def render_speed() -> None:

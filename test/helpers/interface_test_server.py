@@ -13,7 +13,7 @@ import sys
 import rclpy
 from rclpy.node import Node
 
-from squat_camera.ros_node_support import run_node
+from squat_common.node_runner import run_node
 from squat_msgs.srv import AskCoach, SetReference
 
 

@@ -11,7 +11,7 @@ import rclpy
 from rclpy.node import Node
 
 from helpers.sample_messages import SAMPLES
-from squat_camera.ros_node_support import run_node
+from squat_common.node_runner import run_node
 
 
 def sample_publisher() -> Node:

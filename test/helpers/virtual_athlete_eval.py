@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.ground_truth import anatomical_angles
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.spec import AthleteSpec
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.geometry import front_view_measures, interior_angle, side_view_measures
 from squat_pose.pose_estimation import PoseEstimator
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.ground_truth import anatomical_angles
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.spec import AthleteSpec
 
 VIEWS = ("front", "side")
 FPS = 30.0

@@ -28,7 +28,13 @@ def _check(_: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.check:
         return _check(args)
-    from squat_bringup.graph import GraphError, choose_cameras, default_graph_file, load_graph
+    from squat_bringup.graph import (
+        GraphError,
+        choose_cameras,
+        default_graph_file,
+        default_params_file,
+        load_graph,
+    )
     from squat_bringup.runner import RunnerError, run_graph
 
     try:
@@ -39,8 +45,12 @@ def _run(args: argparse.Namespace) -> int:
     nodes, notes = choose_cameras(nodes, {"front": args.front, "side": args.side})
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)
+    params_file = args.params_file or default_params_file()
+    if not params_file.is_file():
+        print(f"coach run: no parameters file {params_file}", file=sys.stderr)
+        return 2
     try:
-        return run_graph(nodes, args.duration)
+        return run_graph(nodes, params_file, args.duration)
     except RunnerError as error:
         print(f"coach run: {error}", file=sys.stderr)
         return 2
@@ -57,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--front", help="front camera: a V4L2 device, video file or folder")
     run.add_argument("--side", help="side camera: a V4L2 device, video file or folder")
     run.add_argument("--graph", type=Path, help="another node graph YAML")
+    run.add_argument("--params-file", type=Path,
+                     help="a ros__parameters YAML for every node (default: "
+                          "squat_bringup/config/squat_coach.params.yaml)")
     run.add_argument("--duration", type=float, help="stop after this many seconds")
     run.add_argument("--check", action="store_true",
                      help="only check the installation (rclpy, squat_msgs, optional parts)")
@@ -65,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         "render-athlete", help="render a virtual squat session: videos + ground truth",
         description="Render the virtual athlete to one video per camera, ground_truth.json "
                     "and contact_sheet.png.")
-    from squat_camera.virtual_athlete.render_cli import build_parser as render_parser
-    from squat_camera.virtual_athlete.render_cli import run as render
+    from squat_virtual_athlete.render_cli import build_parser as render_parser
+    from squat_virtual_athlete.render_cli import run as render
 
     render_parser(render_command)
     render_command.set_defaults(handler=render)

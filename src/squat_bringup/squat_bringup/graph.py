@@ -15,11 +15,11 @@ from typing import Any
 
 import yaml
 
-AUTO = "auto"
-VIRTUAL = "virtual"
-# The virtual cameras start their session this long after launch, so every camera (and a
-# recorder) is up before the first rep.
-VIRTUAL_START_DELAY_S = 3.0
+# The virtual cameras and file cameras start their session this long after launch, so every
+# camera (and a recorder) is up before the first frame.
+START_DELAY_S = 3.0
+CAMERA_DRIVER = ("squat_camera", "camera_node")
+VIRTUAL_CAMERA = ("squat_virtual_athlete", "virtual_camera_node")
 REAL_CAMERAS_HINT = ("to use real cameras: scripts/coach run --front /dev/video0 --side "
                      "/dev/video2 (or ros2 launch squat_bringup squat_coach.launch.py "
                      "front_device:=/dev/video0 side_device:=/dev/video2)")
@@ -31,12 +31,17 @@ class GraphError(ValueError):
 
 @dataclass(frozen=True)
 class NodeLaunch:
-    """One node to start: its package, executable, namespace and parameters."""
+    """One node to start: its package, executable, namespace, and the parameters this launch
+    gives it on top of the parameters file (the device and start time a camera was given).
+
+    `camera` names a camera slot: the device given for it, or the virtual athlete.
+    """
 
     package: str
     executable: str
     namespace: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    camera: str = ""
 
     @property
     def label(self) -> str:
@@ -44,15 +49,24 @@ class NodeLaunch:
         return f"{self.namespace}/{self.executable}" if self.namespace else self.executable
 
 
-def default_graph_file() -> Path:
-    """config/squat_coach.yaml as installed (or in the source tree)."""
+def config_file(name: str) -> Path:
+    """A file of squat_bringup's config/ as installed (or in the source tree)."""
     try:
         from ament_index_python.packages import get_package_share_directory
 
-        return Path(get_package_share_directory("squat_bringup")) / "config" / \
-            "squat_coach.yaml"
+        return Path(get_package_share_directory("squat_bringup")) / "config" / name
     except (ImportError, LookupError, OSError):
-        return Path(__file__).resolve().parents[1] / "config" / "squat_coach.yaml"
+        return Path(__file__).resolve().parents[1] / "config" / name
+
+
+def default_graph_file() -> Path:
+    """config/squat_coach.yaml: the nodes, namespaces and camera slots."""
+    return config_file("squat_coach.yaml")
+
+
+def default_params_file() -> Path:
+    """config/squat_coach.params.yaml: the parameters that differ from the nodes' defaults."""
+    return config_file("squat_coach.params.yaml")
 
 
 def load_graph(path: Path) -> list[NodeLaunch]:
@@ -60,7 +74,7 @@ def load_graph(path: Path) -> list[NodeLaunch]:
     try:
         data = yaml.safe_load(path.read_text())
         nodes = [NodeLaunch(str(n["package"]), str(n["executable"]),
-                            str(n.get("namespace") or ""), dict(n.get("parameters") or {}))
+                            str(n.get("namespace") or ""), {}, str(n.get("camera") or ""))
                  for n in data["nodes"]]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise GraphError(f"cannot read the node graph {path}: {error}") from error
@@ -69,43 +83,52 @@ def load_graph(path: Path) -> list[NodeLaunch]:
     return nodes
 
 
+def device_path(device: str) -> str:
+    """The path a device is found at: an index such as 0 is /dev/video0 (as usb_cam reads it)."""
+    return f"/dev/video{device}" if device.isdigit() else device
+
+
 def choose_cameras(nodes: list[NodeLaunch], devices: dict[str, str | None],
                    exists: Callable[[str], bool] = os.path.exists,
                    now_s: Callable[[], float] = time.time
                    ) -> tuple[list[NodeLaunch], list[str]]:
-    """Nodes with every `auto` camera resolved, and what was chosen, as log lines.
+    """Nodes with every camera slot resolved, and what was chosen, as log lines.
 
-    `devices` maps a camera's namespace to the device the user gave (or None). A camera whose
-    device is missing or not found shows the virtual athlete; all virtual cameras share one
-    start time, so their frames pair exactly.
+    `devices` maps a camera slot to the device the user gave (or None). A slot whose device is
+    missing or not found shows the virtual athlete. Every file, folder and virtual camera is
+    given one shared start time, so their frames pair however late each process comes up.
     """
     chosen, notes = [], []
-    start = round(now_s() + VIRTUAL_START_DELAY_S, 3)
+    start = round(now_s() + START_DELAY_S, 3)
     virtual = []
     for node in nodes:
-        if node.parameters.get("video_device") != AUTO:
+        if not node.camera:
             chosen.append(node)
             continue
-        device = devices.get(node.namespace)
-        if device and exists(device):
-            notes.append(f"{node.namespace} camera: {device}")
-            chosen.append(replace(node, parameters={**node.parameters, "video_device": device}))
+        device = devices.get(node.camera)
+        if device and exists(device_path(device)):
+            notes.append(f"{node.camera} camera: {device}")
+            live = device_path(device).startswith("/dev/")
+            parameters = {"video_device": device, **({} if live else {"start_time": start})}
+            chosen.append(replace(node, package=CAMERA_DRIVER[0], executable=CAMERA_DRIVER[1],
+                                  parameters={**node.parameters, **parameters}))
             continue
         reason = (f"{device} not found" if device else "no camera device configured")
-        notes.append(f"{node.namespace} camera: {reason}: showing the virtual athlete")
-        virtual.append(node.namespace)
-        view = node.namespace if node.namespace in ("front", "side") else "front"
-        chosen.append(replace(node, parameters={
-            **node.parameters, "video_device": VIRTUAL, "athlete.view": view,
-            "athlete.start_time": start}))
+        notes.append(f"{node.camera} camera: {reason}: showing the virtual athlete")
+        virtual.append(node.camera)
+        chosen.append(replace(node, package=VIRTUAL_CAMERA[0], executable=VIRTUAL_CAMERA[1],
+                              parameters={**node.parameters, "start_time": start}))
     if virtual:
         notes.append(REAL_CAMERAS_HINT)
     return chosen, notes
 
 
-def ros_arguments(node: NodeLaunch) -> list[str]:
-    """The `--ros-args ...` of `node` on a command line."""
+def ros_arguments(node: NodeLaunch, params_file: Path | None = None) -> list[str]:
+    """The `--ros-args ...` of `node` on a command line: the parameters file first, so the
+    values this launch gives (`-p`) override it."""
     args = ["--ros-args"]
+    if params_file is not None:
+        args += ["--params-file", str(params_file)]
     if node.namespace:
         args += ["-r", f"__ns:=/{node.namespace}"]
     for name, value in node.parameters.items():

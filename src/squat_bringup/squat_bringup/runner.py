@@ -41,10 +41,12 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_graph(nodes: list[NodeLaunch], duration_s: float | None = None) -> int:
-    """Run every node until Ctrl-C (or SIGTERM), `duration_s`, or one of them exits; their
-    worst exit code."""
-    commands = [[str(executable_path(node)), *ros_arguments(node)] for node in nodes]
+def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
+              duration_s: float | None = None) -> int:
+    """Run every node (with `params_file`) until Ctrl-C (or SIGTERM), `duration_s`, or one of
+    them exits; their worst exit code."""
+    commands = [[str(executable_path(node)), *ros_arguments(node, params_file)]
+                for node in nodes]
     processes: list[subprocess.Popen] = []
     interrupted = False
     # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.

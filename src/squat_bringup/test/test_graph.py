@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from squat_bringup.graph import (
     GraphError,
     NodeLaunch,
     choose_cameras,
     default_graph_file,
+    default_params_file,
     load_graph,
     ros_arguments,
 )
@@ -19,17 +23,19 @@ def test_the_shipped_graph_has_two_auto_cameras_pose_and_feedback():
     assert [(n.package, n.executable, n.namespace) for n in nodes] == [
         ("squat_camera", "camera_node", "front"), ("squat_camera", "camera_node", "side"),
         ("squat_pose", "pose_node", ""), ("squat_feedback", "feedback_node", "")]
-    assert all(n.parameters["video_device"] == "auto" for n in nodes[:2])
+    assert [n.camera for n in nodes] == ["front", "side", "", ""]
+    assert all(not n.parameters for n in nodes), "parameters live in the parameters file"
 
 
 def test_missing_or_absent_cameras_become_one_virtual_athlete_with_a_shared_start():
     nodes = load_graph(default_graph_file())
     chosen, notes = choose_cameras(nodes, {"front": "/dev/video0", "side": None},
                                    exists=lambda path: False, now_s=lambda: 100.0)
+    assert [(n.package, n.executable, n.namespace) for n in chosen[:2]] == [
+        ("squat_virtual_athlete", "virtual_camera_node", "front"),
+        ("squat_virtual_athlete", "virtual_camera_node", "side")]
     front, side = (n.parameters for n in chosen[:2])
-    assert front["video_device"] == side["video_device"] == "virtual"
-    assert front["athlete.start_time"] == side["athlete.start_time"] == 103.0
-    assert (front["athlete.view"], side["athlete.view"]) == ("front", "side")
+    assert front == side == {"start_time": 103.0}
     assert notes[0] == "front camera: /dev/video0 not found: showing the virtual athlete"
     assert notes[1] == "side camera: no camera device configured: showing the virtual athlete"
     assert "to use real cameras" in notes[2]
@@ -39,8 +45,32 @@ def test_cameras_that_exist_are_used():
     nodes = load_graph(default_graph_file())
     chosen, notes = choose_cameras(nodes, {"front": "/dev/video0", "side": "/dev/video2"},
                                    exists=lambda path: True)
-    assert [n.parameters["video_device"] for n in chosen[:2]] == ["/dev/video0", "/dev/video2"]
+    assert [n.parameters for n in chosen[:2]] == [{"video_device": "/dev/video0"},
+                                                  {"video_device": "/dev/video2"}]
+    assert {n.executable for n in chosen[:2]} == {"camera_node"}
     assert notes == ["front camera: /dev/video0", "side camera: /dev/video2"]
+
+
+def test_a_device_index_is_a_v4l2_device_and_files_share_a_start():
+    nodes = load_graph(default_graph_file())
+    asked = []
+    chosen, notes = choose_cameras(nodes, {"front": "0", "side": "side.mp4"},
+                                   exists=lambda path: asked.append(path) or True,
+                                   now_s=lambda: 50.0)
+    assert asked == ["/dev/video0", "side.mp4"]
+    assert [n.parameters for n in chosen[:2]] == [{"video_device": "0"},
+                                                  {"video_device": "side.mp4",
+                                                   "start_time": 53.0}]
+    assert notes == ["front camera: 0", "side camera: side.mp4"]
+
+
+def test_the_parameters_file_is_standard_ros_parameters_and_passed_first():
+    data = yaml.safe_load(default_params_file().read_text())
+    assert all(set(entry) == {"ros__parameters"} for entry in data.values())
+    node = NodeLaunch("p", "e", "front", {"start_time": 3.0})
+    assert ros_arguments(node, Path("/x/params.yaml")) == [
+        "--ros-args", "--params-file", "/x/params.yaml", "-r", "__ns:=/front",
+        "-p", "start_time:=3.0"]
 
 
 def test_ros_arguments_write_parameters_as_yaml_values():

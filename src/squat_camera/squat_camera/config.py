@@ -1,56 +1,35 @@
-"""The camera node's configuration: usb_cam's parameter names, checked before anything starts."""
+"""The camera node's settings: usb_cam's parameter names, each with its one default."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from squat_camera.virtual_athlete.spec import AthleteSpec
+from squat_common.camera_streamer import StreamSettings
+from squat_common.settings import group, setting
 
-ENCODINGS = ("bgr8", "rgb8", "mono8")
 PIXEL_FORMATS = ("mjpeg", "yuyv")
-VIRTUAL = "virtual"
 
 
 @dataclass(frozen=True)
-class CameraConfig:
-    """Everything the camera node needs; ranges are enforced by the parameter descriptors."""
+class CameraSettings:
+    """Everything camera_node is told; ranges and choices are checked before it starts."""
 
-    video_device: str
-    camera_name: str
-    frame_id: str
-    image_width: int
-    image_height: int
-    framerate: float
-    pixel_format: str
-    encoding: str
-    camera_info_url: str
-    fov_deg: float
-    publish_compressed: bool
-    jpeg_quality: int
-    loop: bool
-    start_offset_s: float
-    wait_for_subscriber: bool
-    # Only for video_device "virtual": the athlete and the virtual camera's place and timing.
-    athlete: AthleteSpec = field(default_factory=AthleteSpec)
-    athlete_camera_position: tuple[float, float, float] = (3.5, 0.0, 1.0)
-    athlete_camera_look_at: tuple[float, float, float] = (0.0, 0.0, 0.8)
-    athlete_noise: float = 2.0
-    athlete_start_time_s: float = 0.0
-    world_frame: str = "world"
+    stream: StreamSettings = group(StreamSettings, prefix="")
+    video_device: str = setting(
+        "/dev/video0", "A V4L2 device (/dev/video0 or an index such as 0), a video file or an "
+        "image folder.", read_only=True)
+    pixel_format: str = setting("mjpeg", "Capture format of a V4L2 device.",
+                                choices=PIXEL_FORMATS, read_only=True)
+    camera_info_url: str = setting(
+        "", "Calibration (file:// or package:// camera_calibration YAML); empty: an "
+        "uncalibrated pinhole from fov_deg.", read_only=True)
+    start_offset_s: float = setting(
+        0.0, "Start a video file this many seconds in.", unit="s", low=0.0, high=86400.0,
+        read_only=True)
 
     def problems(self) -> list[str]:
-        """Why this configuration cannot run, one reason per bad value; empty when it can."""
-        found = []
+        """Why this configuration cannot run; empty when it can."""
         if not self.video_device:
-            found.append("video_device is empty: give a device (/dev/video0 or 0), "
-                         "a video file or an image folder")
-        if self.video_device == VIRTUAL:
-            found += [f"athlete: {problem}" for problem in self.athlete.problems()]
-        if not self.camera_name:
-            found.append("camera_name is empty")
-        if self.pixel_format not in PIXEL_FORMATS:
-            found.append(f"pixel_format {self.pixel_format!r} is not one of "
-                         f"{', '.join(PIXEL_FORMATS)}")
-        if self.encoding not in ENCODINGS:
-            found.append(f"encoding {self.encoding!r} is not one of {', '.join(ENCODINGS)}")
-        return found
+            return ["video_device is empty: give a device (/dev/video0 or 0), a video file or "
+                    "an image folder"]
+        return []

@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from squat_camera.sources import CapturedFrame, FrameSource, SourceError
+from squat_common.frame_sources import (
+    CameraPose,
+    CapturedFrame,
+    FrameSource,
+    Intrinsics,
+    SourceError,
+)
 
 
 class ReconnectingSource:
@@ -27,6 +33,14 @@ class ReconnectingSource:
     @property
     def nominal_fps(self) -> float:
         return self._source.nominal_fps
+
+    @property
+    def intrinsics(self) -> Intrinsics | None:
+        return self._source.intrinsics
+
+    @property
+    def pose(self) -> CameraPose | None:
+        return self._source.pose
 
     def open(self) -> None:
         self._source.open()

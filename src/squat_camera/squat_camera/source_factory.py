@@ -6,50 +6,22 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from squat_camera.config import VIRTUAL, CameraConfig
+from squat_camera.config import CameraSettings
 from squat_camera.reconnecting_source import ReconnectingSource
-from squat_camera.sources import (
-    FrameSource,
-    ImageFolderSource,
-    SourceError,
-    V4L2Source,
-    VideoFileSource,
-    is_device,
-)
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.virtual_source import VirtualAthleteSource, VirtualRig
+from squat_camera.v4l2_source import V4L2Source, is_device
+from squat_common.frame_sources import FrameSource, open_media
 
 
-def open_source(config: CameraConfig, now_ns: Callable[[], int], warn: Callable[[str], None],
-                info: Callable[[str], None], stop: threading.Event) -> FrameSource:
-    """An opened source for `config.video_device`; SourceError names the path and the reason."""
-    if config.video_device == VIRTUAL:
-        source = virtual_source(config, now_ns)
-    elif is_device(config.video_device):
-        device = V4L2Source(config.video_device, now_ns, config.image_width,
-                            config.image_height, config.framerate, config.pixel_format)
+def open_source(settings: CameraSettings, now_ns: Callable[[], int],
+                warn: Callable[[str], None], info: Callable[[str], None],
+                stop: threading.Event) -> FrameSource:
+    """An opened source for `settings.video_device`; SourceError names it and the reason."""
+    stream = settings.stream
+    if is_device(settings.video_device):
+        device = V4L2Source(settings.video_device, now_ns, stream.image_width,
+                            stream.image_height, stream.framerate, settings.pixel_format)
         source: FrameSource = ReconnectingSource(device, warn, info, stop)
-    else:
-        path = Path(config.video_device).expanduser()
-        if path.is_dir():
-            source = ImageFolderSource(path, now_ns, config.framerate, config.loop)
-        elif path.exists():
-            source = VideoFileSource(path, now_ns, config.framerate, config.loop,
-                                     config.start_offset_s)
-        else:
-            raise SourceError(f"cannot open {path}: no such file, folder or device")
-    source.open()
-    return source
-
-
-def virtual_source(config: CameraConfig, now_ns: Callable[[], int]) -> VirtualAthleteSource:
-    """The virtual athlete seen from the configured pose (not yet opened)."""
-    try:
-        camera = VirtualCamera.looking_at(
-            config.camera_name, config.athlete_camera_position, config.athlete_camera_look_at,
-            config.image_width, config.image_height, config.fov_deg)
-    except ValueError as error:
-        raise SourceError(f"cannot place the virtual camera: {error}") from error
-    rig = VirtualRig(camera, config.framerate or 30.0, round(config.athlete_start_time_s * 1e9),
-                     config.loop or config.athlete_start_time_s == 0, config.athlete_noise)
-    return VirtualAthleteSource(config.athlete, rig, now_ns)
+        source.open()
+        return source
+    return open_media(Path(settings.video_device), now_ns, stream.framerate, stream.loop,
+                      settings.start_offset_s, stream.start_ns)

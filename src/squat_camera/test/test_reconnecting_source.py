@@ -11,7 +11,7 @@ import threading
 import numpy as np
 
 from squat_camera.reconnecting_source import ReconnectingSource
-from squat_camera.sources import CapturedFrame, SourceError
+from squat_common.frame_sources import CapturedFrame, SourceError
 
 
 class DeviceStandIn:

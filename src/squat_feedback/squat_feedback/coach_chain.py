@@ -7,6 +7,7 @@ and the reason is kept. Questions are screened before anything else. Imports no 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,11 @@ class CoachChain:
         self.top_k = top_k
         self._warn = warn
         self._llm_failing = False
+        # feedback_node answers reps and questions on two threads: the index is searched by
+        # one at a time, and the LLM answers one at a time (a question does not queue behind
+        # a rep: the template answers it while the LLM is busy).
+        self._index_lock = threading.Lock()
+        self._llm_lock = threading.Lock()
         self._retrieve = RunnableLambda(self._retrieval)
         self._template = self._retrieve | RunnableLambda(self._template_answer)
         self._model_name = model_name
@@ -85,8 +91,8 @@ class CoachChain:
         return f"llm:{self._model_name}" if self._llm is not None else "template"
 
     def feedback(self, rep: RepContext) -> Answer:
-        """Coaching on a finished rep."""
-        return self._answer(Grounding(REP_QUESTION, rep))
+        """Coaching on a finished rep (waits for the LLM when it is busy)."""
+        return self._answer(Grounding(REP_QUESTION, rep), wait_for_llm=True)
 
     def ask(self, question: str, rep: RepContext | None = None) -> Answer:
         """An answer to a free question, with `rep` as context when given."""
@@ -95,14 +101,21 @@ class CoachChain:
         if refusal is not None:
             return Answer(refusal, [], [], "screen", "question screened",
                           (time.perf_counter() - start) * 1000)
-        return self._answer(Grounding(question.strip(), rep))
+        return self._answer(Grounding(question.strip(), rep), wait_for_llm=False)
 
-    def _answer(self, grounding: Grounding) -> Answer:
+    def _answer(self, grounding: Grounding, wait_for_llm: bool) -> Answer:
         start = time.perf_counter()
-        grounding = self._retrieve.invoke(grounding)
+        with self._index_lock:
+            grounding = self._retrieve.invoke(grounding)
         answer = self._template_answer(grounding)
         if self._llm is not None:
-            answer = self._llm_answer(grounding, answer)
+            if self._llm_lock.acquire(blocking=wait_for_llm):
+                try:
+                    answer = self._llm_answer(grounding, answer)
+                finally:
+                    self._llm_lock.release()
+            else:
+                answer.fallback_reason = "LLM busy with another answer"
         answer.latency_ms = (time.perf_counter() - start) * 1000
         return answer
 

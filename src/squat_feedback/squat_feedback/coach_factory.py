@@ -8,13 +8,14 @@ cannot be made falls back to the template; each says so once through `warn`. Imp
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from qdrant_client import QdrantClient
 
-from squat_feedback.chat_models import ChatModelUnavailable, chat_model
+from squat_common.settings import setting
+from squat_feedback.chat_models import GENERATORS, ChatModelUnavailable, chat_model
 from squat_feedback.coach_chain import CoachChain
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
@@ -30,22 +31,39 @@ from squat_feedback.question_screen import DEFAULT_MAX_CHARS
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeedbackSettings:
-    """Where the knowledge and the index are, and which generator answers."""
+    """Where the knowledge and the index are, and which generator answers; each field is a
+    feedback_node parameter (fixed at start: the index and the generator are built from
+    them), and `coach kb` / `coach ask` use the same defaults."""
 
-    knowledge_dir: Path = field(default_factory=default_knowledge_dir)
-    qdrant_path: Path = field(default_factory=default_index_path)
-    qdrant_url: str = ""
+    knowledge_dir: Path = setting(
+        description="Folder of the knowledge-base Markdown documents.",
+        default_factory=default_knowledge_dir, decode=Path, encode=str, read_only=True)
+    qdrant_path: Path = setting(
+        description="Embedded Qdrant folder (one process owns it).",
+        default_factory=default_index_path, decode=Path, encode=str, read_only=True)
+    qdrant_url: str = setting(
+        "", "A Qdrant server instead of the embedded index (API key from $QDRANT_API_KEY); "
+        "if it does not answer, the embedded index is used.", read_only=True)
     collection: str = COLLECTION
-    generator: str = "template"
-    llm_base_url: str = ""
-    llm_model: str = ""
-    llm_api_key_env: str = "OPENAI_API_KEY"
-    llm_timeout_s: float = 10.0
-    top_k: int = 3
-    max_question_chars: int = DEFAULT_MAX_CHARS
-    max_answer_chars: int = 600
+    generator: str = setting("template", "Who writes the answers.", choices=GENERATORS,
+                             read_only=True)
+    llm_base_url: str = setting("", "URL of the OpenAI-compatible or Ollama server.",
+                                read_only=True)
+    llm_model: str = setting(
+        "", "Model name on the server; for llamacpp, a GGUF path (default SmolLM2).",
+        read_only=True)
+    llm_api_key_env: str = setting(
+        "OPENAI_API_KEY", "Environment variable holding the LLM server's API key.",
+        read_only=True)
+    llm_timeout_s: float = setting(10.0, "Time to wait for the LLM before the template "
+                                   "answers.", unit="s", low=0.1, high=300.0, read_only=True)
+    top_k: int = setting(3, "Documents retrieved per question.", low=1, high=20)
+    max_question_chars: int = setting(DEFAULT_MAX_CHARS, "Longest question answered.",
+                                      unit="characters", low=10, high=10000)
+    max_answer_chars: int = setting(600, "Longest LLM answer accepted.", unit="characters",
+                                    low=100, high=10000)
 
 
 @dataclass
@@ -83,10 +101,32 @@ def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda
     return Coach(chain, client, description, report)
 
 
+def index_connection_lost(error: BaseException, client: QdrantClient) -> bool:
+    """Whether `error` says the index's connection is gone (a server unreachable or hung, a
+    client closed under us), as opposed to a bug or bad input that a new index would not fix.
+    qdrant-client's transport errors share no base class, hence the list."""
+    import httpx
+    from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+    transport: tuple[type[BaseException], ...] = (
+        ResponseHandlingException, UnexpectedResponse, httpx.TransportError, ConnectionError,
+        TimeoutError)
+    try:
+        import grpc
+
+        transport += (grpc.RpcError,)
+    except ImportError:
+        pass
+    if isinstance(error, transport):
+        return True
+    local = getattr(client, "_client", None)
+    return isinstance(error, RuntimeError) and bool(getattr(local, "closed", False))
+
+
 class ResilientCoach:
-    """A Coach that outlives its index: when a call fails inside the index (a Qdrant server
-    gone mid-session, a broken client), it says so once and carries on with a fresh embedded
-    index."""
+    """A Coach that outlives its index's connection: when a call fails because the index is
+    unreachable (a Qdrant server gone mid-session, a client closed), it says so once and
+    carries on with a fresh embedded index. Any other error is the caller's to handle."""
 
     def __init__(self, settings: FeedbackSettings,
                  warn: Callable[[str], None] = lambda _: None) -> None:
@@ -97,7 +137,9 @@ class ResilientCoach:
         """`call` on the chain; once more on a rebuilt embedded index if the index failed."""
         try:
             return call(self.coach.chain)
-        except Exception as error:  # qdrant-client's transport errors share no base class
+        except Exception as error:
+            if not index_connection_lost(error, self.coach.client):
+                raise
             self._warn(f"the index failed ({type(error).__name__}: {error}); continuing with "
                        f"the embedded index in {self._settings.qdrant_path}")
         try:

@@ -3,35 +3,87 @@
 Subscribes squat/rep (RepSummary); publishes squat/feedback (Feedback) for every rep or those
 under score_threshold; serves squat/ask_coach (AskCoach); /diagnostics at 1 Hz. Retrieval and
 generation are squat_feedback.coach_chain, the same as `coach ask`.
+
+Nothing slow runs on the executor thread: the index is built on a worker after the node is up,
+reps are coached on a worker fed by a bounded queue, and questions are answered on a worker of
+their own (the service callback awaits them), so the service, diagnostics and new reps stay
+responsive while an LLM takes seconds.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import deque
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
+from rclpy.task import Future
 
-from squat_camera.ros_node_support import (
-    REP_QOS,
-    NodeConfigurationError,
-    described,
-    diagnostics,
-    float_range,
-    integer_range,
-    run_node,
-)
-from squat_feedback.chat_models import GENERATORS
+from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
+from squat_common.node_runner import run_node
+from squat_common.parameters import NodeParameters
+from squat_common.qos import REP_QOS
+from squat_common.settings import group, setting
 from squat_feedback.coach_chain import Answer
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach
-from squat_feedback.knowledge_base import KnowledgeError
-from squat_feedback.knowledge_index import IndexUnavailable
 from squat_feedback.rep_context import RepContext
 from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
 from squat_msgs.msg import Feedback, RepSummary
 from squat_msgs.srv import AskCoach
+
+INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
+
+
+@dataclass(frozen=True)
+class FeedbackNodeSettings:
+    """feedback_node's parameters: the coach (fixed at start) and when it speaks (live)."""
+
+    coach: FeedbackSettings = group(FeedbackSettings, prefix="")
+    feedback_on: str = setting("all", "Which reps get feedback.", choices=FEEDBACK_ON)
+    score_threshold: float = setting(
+        70.0, "With feedback_on below_threshold: reps scoring under this get feedback.",
+        unit="points", low=0.0, high=100.0)
+    index_wait_s: float = setting(
+        10.0, "How long a question waits for the index still being built before the answer "
+        "says so.", unit="s", low=0.0, high=600.0)
+    rep_queue_size: int = setting(
+        20, "Reps waiting for feedback; beyond this the oldest waiting rep is skipped.",
+        low=1, high=1000, read_only=True)
+
+
+class _Worker:
+    """One thread running jobs in order from a bounded queue (the oldest job is dropped when
+    it is full)."""
+
+    def __init__(self, name: str, size: int) -> None:
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(size)
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        while True:
+            try:
+                self._jobs.put_nowait(job)
+                return
+            except queue.Full:
+                try:
+                    self._jobs.get_nowait()
+                    self.dropped += 1
+                except queue.Empty:
+                    pass
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
+
+    def close(self) -> None:
+        self.submit(None)  # type: ignore[arg-type]
+        self._thread.join(timeout=10)
 
 
 class FeedbackNode(Node):
@@ -39,76 +91,55 @@ class FeedbackNode(Node):
 
     def __init__(self) -> None:
         super().__init__("feedback_node")
-        settings, self._mode, self._threshold = self._declare_parameters()
-        logger = self.get_logger()
-        try:
-            self._coach = ResilientCoach(settings, warn=logger.warning)
-        except (KnowledgeError, IndexUnavailable) as error:
-            raise NodeConfigurationError(str(error)) from error
-        coach = self._coach.coach
-        sync = coach.sync
-        logger.info(f"knowledge index: {coach.index_description} ({sync.added} added, "
-                    f"{sync.updated} updated, {sync.removed} removed, {sync.unchanged} "
-                    f"unchanged in {sync.seconds:.1f} s); generator {coach.chain.generator}")
+        self._parameters = NodeParameters(self, FeedbackNodeSettings())
+        settings = self._parameters.value
+        self._coach: ResilientCoach | None = None
+        self._index_error = ""
+        self._ready = threading.Event()
         self._latest_rep: RepContext | None = None
         self._latencies: deque[float] = deque(maxlen=200)
         self._published = 0
         self._answered = 0
         self._last_fallback = ""
         self._feedback_pub = self.create_publisher(Feedback, "squat/feedback", 10)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
+        self._reps = _Worker("feedback", settings.rep_queue_size)
+        self._questions = _Worker("questions", 10)
+        threading.Thread(target=self._build_index, name="index", daemon=True).start()
         # pose_node keeps its recent reps for late joiners: a rep that ended while the index was
-        # still being built is coached as soon as the node is up.
+        # still being built is coached as soon as it is ready.
         self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
         self.create_service(AskCoach, "squat/ask_coach", self._on_ask)
         self.create_timer(1.0, self._publish_diagnostics)
 
-    def _declare_parameters(self) -> tuple[FeedbackSettings, str, float]:
-        def value(name: str, default: object, descriptor: object) -> object:
-            return self.declare_parameter(name, default, descriptor).value
-
-        d = FeedbackSettings()
-        settings = FeedbackSettings(
-            knowledge_dir=Path(value("knowledge_dir", str(d.knowledge_dir), described(
-                "Folder of the knowledge-base Markdown documents.")) or d.knowledge_dir),
-            qdrant_path=Path(value("qdrant_path", str(d.qdrant_path), described(
-                "Embedded Qdrant folder (one process owns it).")) or d.qdrant_path),
-            qdrant_url=value("qdrant_url", "", described(
-                "A Qdrant server instead of the embedded index (API key from "
-                "$QDRANT_API_KEY); if it does not answer, the embedded index is used.")),
-            generator=value("generator", "template", described(
-                f"Who writes the answers: {', '.join(GENERATORS)}.")),
-            llm_base_url=value("llm_base_url", "", described(
-                "URL of the OpenAI-compatible or Ollama server.")),
-            llm_model=value("llm_model", "", described(
-                "Model name on the server; for llamacpp, a GGUF path (default SmolLM2).")),
-            llm_api_key_env=value("llm_api_key_env", "OPENAI_API_KEY", described(
-                "Environment variable holding the LLM server's API key.")),
-            llm_timeout_s=value("llm_timeout_s", 10.0, float_range(
-                "Seconds to wait for the LLM before the template answers.", 0.1, 300.0)),
-            top_k=value("top_k", 3, integer_range("Documents retrieved per question.", 1, 20)),
-            max_question_chars=value("max_question_chars", d.max_question_chars, integer_range(
-                "Longest question answered.", 10, 10000)),
-            max_answer_chars=value("max_answer_chars", d.max_answer_chars, integer_range(
-                "Longest LLM answer accepted.", 100, 10000)),
-        )
-        mode = value("feedback_on", "all", described(
-            f"Which reps get feedback: {', '.join(FEEDBACK_ON)}."))
-        if mode not in FEEDBACK_ON:
-            raise NodeConfigurationError(f"feedback_on {mode!r} is not one of "
-                                         f"{', '.join(FEEDBACK_ON)}")
-        if settings.generator not in GENERATORS:
-            raise NodeConfigurationError(f"generator {settings.generator!r} is not one of "
-                                         f"{', '.join(GENERATORS)}")
-        threshold = value("score_threshold", 70.0, float_range(
-            "With feedback_on below_threshold: reps scoring under this get feedback.",
-            0.0, 100.0))
-        return settings, mode, threshold
+    def _build_index(self) -> None:
+        logger = self.get_logger()
+        try:
+            coach = ResilientCoach(self._parameters.value.coach, warn=logger.warning)
+        except Exception as error:  # the node stays up and says why it cannot coach
+            self._index_error = str(error)
+            logger.error(f"the knowledge index cannot be built: {error}; reps get no "
+                         "feedback and questions are answered with this reason")
+            self._ready.set()
+            return
+        sync = coach.coach.sync
+        logger.info(f"knowledge index: {coach.coach.index_description} ({sync.added} added, "
+                    f"{sync.updated} updated, {sync.removed} removed, {sync.unchanged} "
+                    f"unchanged in {sync.seconds:.1f} s); generator "
+                    f"{coach.coach.chain.generator}")
+        self._coach = coach
+        self._ready.set()
 
     def _on_rep(self, summary: RepSummary) -> None:
         rep = rep_context(summary)
         self._latest_rep = rep
-        if not wants_feedback(summary, self._mode, self._threshold):
+        settings = self._parameters.value
+        if wants_feedback(summary, settings.feedback_on, settings.score_threshold):
+            self._reps.submit(lambda: self._coach_rep(rep, summary.header.frame_id))
+
+    def _coach_rep(self, rep: RepContext, frame_id: str) -> None:
+        self._ready.wait()
+        if self._coach is None:
             return
         try:
             answer = self._coach.run(lambda chain: chain.feedback(rep))
@@ -120,24 +151,41 @@ class FeedbackNode(Node):
                            source_ids=answer.sources, fault_codes=answer.fault_codes,
                            generator=answer.generator)
         message.header.stamp = self.get_clock().now().to_msg()
-        message.header.frame_id = summary.header.frame_id
+        message.header.frame_id = frame_id
         self._feedback_pub.publish(message)
         self._published += 1
 
-    def _on_ask(self, request: AskCoach.Request, response: AskCoach.Response
-                ) -> AskCoach.Response:
+    async def _on_ask(self, request: AskCoach.Request, response: AskCoach.Response
+                      ) -> AskCoach.Response:
+        done: Future = Future()
         rep = self._latest_rep if request.include_latest_rep else None
-        try:
-            answer = self._coach.run(lambda chain: chain.ask(request.question, rep))
-        except Exception as error:  # the caller gets an answer either way
-            self.get_logger().error(f"question not answered: {error}")
-            answer = Answer("The coach cannot answer right now; try again shortly.", [], [],
-                            "error", str(error))
-        self._note(answer)
+        self._questions.submit(lambda: self._answer(request.question, rep, done))
+        answer: Answer = await done
         self._answered += 1
         response.answer, response.sources = answer.text, answer.sources
         response.latency_ms, response.generator = float(answer.latency_ms), answer.generator
         return response
+
+    def _answer(self, question: str, rep: RepContext | None, done: Future) -> None:
+        if not self._ready.wait(self._parameters.value.index_wait_s):
+            answer = Answer(INDEX_BUILDING, [], [], "error", "index still building")
+        elif self._coach is None:
+            answer = Answer(f"The coach cannot answer: {self._index_error}", [], [], "error",
+                            self._index_error)
+        else:
+            try:
+                answer = self._coach.run(lambda chain: chain.ask(question, rep))
+            except Exception as error:  # the caller gets an answer either way
+                self.get_logger().error(f"question not answered: {error}")
+                answer = Answer("The coach cannot answer right now; try again shortly.", [],
+                                [], "error", str(error))
+            self._note(answer)
+        done.set_result(answer)
+        # The service callback awaits `done` on the executor thread: wake it now rather than
+        # at its next timer.
+        executor = self.executor
+        if executor is not None:
+            executor.wake()
 
     def _note(self, answer: Answer) -> None:
         self._latencies.append(answer.latency_ms)
@@ -148,23 +196,33 @@ class FeedbackNode(Node):
 
     def _publish_diagnostics(self) -> None:
         latencies = np.array(self._latencies) if self._latencies else np.zeros(1)
+        coach = self._coach.coach if self._coach is not None else None
+        if coach is not None:
+            level, message = DiagnosticStatus.OK, "ready"
+        elif self._ready.is_set():
+            level, message = DiagnosticStatus.ERROR, f"no index: {self._index_error}"
+        else:
+            level, message = DiagnosticStatus.WARN, "building the knowledge index"
         values = {
-            "index": self._coach.coach.index_description,
-            "generator": self._coach.coach.chain.generator,
+            "index": coach.index_description if coach else "none yet",
+            "generator": coach.chain.generator if coach else "none yet",
             "feedback_published": str(self._published),
+            "reps_skipped_queue_full": str(self._reps.dropped),
             "questions_answered": str(self._answered),
             "latency_p50_ms": f"{np.percentile(latencies, 50):.1f}",
             "latency_p95_ms": f"{np.percentile(latencies, 95):.1f}",
             "last_fallback": self._last_fallback or "none",
         }
-        self._diagnostics_pub.publish(diagnostics(self, "feedback", DiagnosticStatus.OK,
-                                                  "ready", values))
+        self._diagnostics_pub.publish(diagnostics(self, "feedback", level, message, values))
 
     def destroy_node(self) -> None:
-        self._coach.close()
+        self._reps.close()
+        self._questions.close()
+        if self._coach is not None:
+            self._coach.close()
         super().destroy_node()
 
 
 def main(args: list[str] | None = None) -> int:
-    """Run feedback_node until shutdown; 1 when it cannot start."""
+    """Run feedback_node until shutdown; 1 when its parameters are refused."""
     return run_node(FeedbackNode, "feedback_node", args)

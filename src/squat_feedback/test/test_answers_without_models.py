@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from squat_feedback.answer_guard import guard_failure
 from squat_feedback.knowledge_base import load_knowledge
 from squat_feedback.question_screen import (

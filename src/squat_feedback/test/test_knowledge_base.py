@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from squat_feedback.knowledge_base import (
     FAULT_CODES,
     KnowledgeError,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
+from squat_common.settings import group, setting
 from squat_pose.faults import (
     HEEL_MEASURES,
     Fault,
@@ -60,14 +62,16 @@ class FrameAnalysis:
     active_faults: tuple[str, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AnalyzerSettings:
-    """Everything tunable about the analysis."""
+    """Everything tunable about the analysis; the parameters are pose_node's (phases.*,
+    faults.*, min_visibility), applied while it runs."""
 
-    phases: PhaseParameters = field(default_factory=PhaseParameters)
-    thresholds: FaultThresholds = field(default_factory=FaultThresholds)
+    phases: PhaseParameters = group(PhaseParameters)
+    faults: FaultThresholds = group(FaultThresholds)
     smoothing: OneEuroParameters = field(default_factory=OneEuroParameters)
-    min_visibility: float = 0.5
+    min_visibility: float = setting(
+        0.5, "Landmarks less visible than this are not used for angles.", low=0.0, high=1.0)
 
 
 def _extreme(series: list[tuple[float, float]],
@@ -88,6 +92,12 @@ class SquatAnalyzer:
         self._standing_heel: dict[str, deque[float]] = {name: deque(maxlen=60)
                                                          for name in HEEL_MEASURES}
         self.reports: list[RepReport] = []
+
+    def apply(self, settings: AnalyzerSettings) -> None:
+        """Use `settings` from the next frame on (a rep in progress is judged by them)."""
+        self.settings = settings
+        self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
+        self._counter.p = settings.phases
 
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None
                ) -> FrameAnalysis:
@@ -128,17 +138,17 @@ class SquatAnalyzer:
                 for name, recent in self._standing_heel.items() if recent}
 
     def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
-        th = self.settings.thresholds
+        th = self.settings.faults
         active = []
         if max(values.get("knee_valgus_left", -1e9), values.get("knee_valgus_right", -1e9)) > \
-                th.knee_valgus_deg:
-            active.append("knee_valgus")
-        if values.get("trunk_lean", -1e9) > th.forward_lean_deg:
-            active.append("forward_lean")
-        if abs(values.get("pelvis_shift", 0.0)) > th.pelvis_shift_hip_widths:
-            active.append("lateral_shift")
-        if (heel_lift(values, self._heel_standing()) or 0.0) > th.heel_lift_torso_lengths:
-            active.append("heel_lift")
+                th.knee_valgus:
+            active.append(KNEE_VALGUS)
+        if values.get("trunk_lean", -1e9) > th.forward_lean:
+            active.append(FORWARD_LEAN)
+        if abs(values.get("pelvis_shift", 0.0)) > th.lateral_shift:
+            active.append(LATERAL_SHIFT)
+        if (heel_lift(values, self._heel_standing()) or 0.0) > th.heel_lift:
+            active.append(HEEL_LIFT)
         return tuple(active)
 
     def _forget_before(self, t: float) -> None:
@@ -168,7 +178,7 @@ class SquatAnalyzer:
             depth=_extreme(frames.series("depth"), min),
             asymmetry_deg=_extreme(asymmetry),
             faults=tuple(rep_faults(rep, frames, self._heel_standing(),
-                                    self.settings.thresholds)),
+                                    self.settings.faults)),
         )
         self.reports.append(report)
         return report

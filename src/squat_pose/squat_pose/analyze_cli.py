@@ -14,11 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from squat_camera.sources import CapturedFrame, SourceError, VideoFileSource
+from squat_common.frame_sources import CapturedFrame, SourceError, VideoFileSource
+from squat_common.names import SEVERITY_NAMES
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.pose_estimation import MultiViewEstimator
-
-SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -28,6 +28,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from squat_common.stamps import stamp_ns
+
 _log = logging.getLogger(__name__)
 
 
@@ -49,15 +51,11 @@ class SimpleFilter:
             callback(*msg, *args)
 
 
-def stamp_ns(message: Any) -> int | None:
+def header_stamp_ns(message: Any) -> int | None:
     """The header stamp of a message in integer nanoseconds, or None when it has no header."""
     header = getattr(message, "header", None)
     stamp = getattr(header, "stamp", None)
-    if stamp is None:
-        return None
-    if hasattr(stamp, "nanoseconds"):
-        return int(stamp.nanoseconds)
-    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+    return None if stamp is None else stamp_ns(stamp)
 
 
 class ApproximateTimeSynchronizer(SimpleFilter):
@@ -89,7 +87,7 @@ class ApproximateTimeSynchronizer(SimpleFilter):
 
     def add(self, msg: Any, my_queue: dict[int, Any], my_queue_index: int | None = None) -> None:
         """Take one message of the input that owns `my_queue`; emit a set if one is complete."""
-        stamp = stamp_ns(msg)
+        stamp = header_stamp_ns(msg)
         if stamp is None:
             if not self.allow_headerless:
                 _log.warning("a message without header.stamp was ignored; pass "

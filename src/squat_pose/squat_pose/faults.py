@@ -29,23 +29,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from squat_common.names import (
+    FAST_DESCENT,
+    FORWARD_LEAN,
+    HEEL_LIFT,
+    INCOMPLETE_LOCKOUT,
+    INSUFFICIENT_DEPTH,
+    KNEE_VALGUS,
+    LATERAL_SHIFT,
+)
+from squat_common.names import SEVERITY_HIGH as HIGH
+from squat_common.names import SEVERITY_LOW as LOW
+from squat_common.names import SEVERITY_MEDIUM as MEDIUM
+from squat_common.settings import setting
 from squat_pose.phases import Rep
-
-LOW, MEDIUM, HIGH = 1, 2, 3  # squat_msgs/Fault severities
 
 
 @dataclass(frozen=True)
 class FaultThresholds:
-    """Where each fault starts (units as in the module docstring)."""
+    """Where each fault starts; each is the pose_node parameter faults.<fault code>."""
 
-    knee_valgus_deg: float = 10.0
-    thigh_above_parallel_deg: float = 10.0
-    forward_lean_deg: float = 50.0
-    heel_lift_torso_lengths: float = 0.07
-    pelvis_shift_hip_widths: float = 0.15
-    asymmetry_deg: float = 15.0
-    fast_descent_s: float = 1.0
-    lockout_flexion_deg: float = 15.0
+    knee_valgus: float = setting(
+        10.0, "Knee valgus: knee frontal-plane projection angle above this.", unit="deg",
+        low=0.0, high=90.0)
+    insufficient_depth: float = setting(
+        10.0, "Insufficient depth: thigh still sloping more than this above parallel at the "
+        "deepest point.", unit="deg", low=-45.0, high=90.0)
+    forward_lean: float = setting(
+        50.0, "Forward lean: trunk more than this from vertical.", unit="deg", low=0.0,
+        high=90.0)
+    heel_lift: float = setting(
+        0.07, "Heel lift: a heel rising more than this above where it stood.",
+        unit="torso lengths", low=0.0, high=1.0)
+    lateral_shift: float = setting(
+        0.15, "Lateral shift: pelvis further than this off the ankle midpoint.",
+        unit="standing hip widths", low=0.0, high=5.0)
+    lateral_shift_asymmetry: float = setting(
+        15.0, "Lateral shift, front view: left and right knee flexion differing by more than "
+        "this.", unit="deg", low=0.0, high=90.0)
+    fast_descent: float = setting(
+        1.0, "Fast descent: a descent shorter than this.", unit="s", low=0.0, high=10.0)
+    incomplete_lockout: float = setting(
+        15.0, "Incomplete lockout: knee flexion still above this at the top of the rep.",
+        unit="deg", low=0.0, high=90.0)
 
 
 @dataclass(frozen=True)
@@ -109,32 +135,32 @@ def rep_faults(rep: Rep, frames: RepFrames, heel_standing: dict[str, float] | No
     """Every fault of `rep`, given its frames' measures and the heel measures standing."""
     th = thresholds
     found: list[Fault | None] = [
-        _over("knee_valgus", frames.series("knee_valgus_left", "knee_valgus_right"),
-              th.knee_valgus_deg, "deg", 5.0),
-        _over("forward_lean", frames.series("trunk_lean"), th.forward_lean_deg, "deg", 10.0),
+        _over(KNEE_VALGUS, frames.series("knee_valgus_left", "knee_valgus_right"),
+              th.knee_valgus, "deg", 5.0),
+        _over(FORWARD_LEAN, frames.series("trunk_lean"), th.forward_lean, "deg", 10.0),
     ]
     thigh = frames.series("thigh_angle")
     if thigh:
         lowest_t, lowest = min(thigh, key=lambda item: item[1])
-        if lowest > th.thigh_above_parallel_deg:
-            found.append(Fault("insufficient_depth", lowest, th.thigh_above_parallel_deg, "deg",
-                               _severity(lowest - th.thigh_above_parallel_deg, 10.0),
+        if lowest > th.insufficient_depth:
+            found.append(Fault(INSUFFICIENT_DEPTH, lowest, th.insufficient_depth, "deg",
+                               _severity(lowest - th.insufficient_depth, 10.0),
                                (lowest_t,)))
     lift = [(t, rise) for t, values in zip(frames.times_s, frames.values, strict=True)
             if (rise := heel_lift(values, heel_standing)) is not None]
-    found.append(_over("heel_lift", lift, th.heel_lift_torso_lengths, "torso_lengths", 0.04))
+    found.append(_over(HEEL_LIFT, lift, th.heel_lift, "torso_lengths", 0.04))
     shift = [(t, abs(v)) for t, v in frames.series("pelvis_shift")]
-    found.append(_over("lateral_shift", shift, th.pelvis_shift_hip_widths, "hip_widths", 0.1))
-    if not any(f and f.code == "lateral_shift" for f in found):
+    found.append(_over(LATERAL_SHIFT, shift, th.lateral_shift, "hip_widths", 0.1))
+    if not any(f and f.code == LATERAL_SHIFT for f in found):
         asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
-        found.append(_over("lateral_shift", asymmetry, th.asymmetry_deg, "deg", 6.0))
-    if rep.descent_s < th.fast_descent_s:
-        found.append(Fault("fast_descent", rep.descent_s, th.fast_descent_s, "s",
-                           _severity(th.fast_descent_s - rep.descent_s, 0.25),
+        found.append(_over(LATERAL_SHIFT, asymmetry, th.lateral_shift_asymmetry, "deg", 6.0))
+    if rep.descent_s < th.fast_descent:
+        found.append(Fault(FAST_DESCENT, rep.descent_s, th.fast_descent, "s",
+                           _severity(th.fast_descent - rep.descent_s, 0.25),
                            (rep.start_s, rep.bottom_entered_s)))
-    if rep.lockout_flexion_deg > th.lockout_flexion_deg:
-        found.append(Fault("incomplete_lockout", rep.lockout_flexion_deg,
-                           th.lockout_flexion_deg, "deg",
-                           _severity(rep.lockout_flexion_deg - th.lockout_flexion_deg, 5.0),
+    if rep.lockout_flexion_deg > th.incomplete_lockout:
+        found.append(Fault(INCOMPLETE_LOCKOUT, rep.lockout_flexion_deg,
+                           th.incomplete_lockout, "deg",
+                           _severity(rep.lockout_flexion_deg - th.incomplete_lockout, 5.0),
                            (rep.end_s,)))
     return [fault for fault in found if fault is not None]

@@ -85,14 +85,14 @@ class BodyScale:
                  min_visibility: float = 0.5) -> None:
         self._ends = ends
         self._samples: dict[str, list[float]] = {}
-        self._frames, self._min_visibility = frames, min_visibility
+        self._frames, self.min_visibility = frames, min_visibility
         self._fixed: dict[str, float] = {}
 
     def update(self, view: str, pose: PoseResult) -> float | None:
         """Feed a frame; the length in pixels for `view` (None until one is seen)."""
         if view not in self._fixed:
             first, second = (list(end) for end in self._ends)
-            if pose.visibility[first + second].min() >= self._min_visibility:
+            if pose.visibility[first + second].min() >= self.min_visibility:
                 length = np.linalg.norm(pose.pixels[first].mean(axis=0)
                                         - pose.pixels[second].mean(axis=0))
                 self._samples.setdefault(view, []).append(float(length))

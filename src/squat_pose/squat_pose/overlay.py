@@ -7,11 +7,11 @@ import math
 import cv2
 import numpy as np
 
+from squat_common.names import PHASE_NAMES
 from squat_pose.analysis import FrameAnalysis
 from squat_pose.landmarks import SKELETON
 from squat_pose.pose_estimation import PoseResult
 
-PHASE_NAMES = {0: "UNKNOWN", 1: "STANDING", 2: "DESCENT", 3: "BOTTOM", 4: "ASCENT"}
 LABELS = {"front": ("knee_valgus_left", "knee_valgus_right", "pelvis_shift"),
           "side": ("knee_flexion_left", "knee_flexion_right", "hip_flexion_left",
                    "hip_flexion_right", "trunk_lean")}

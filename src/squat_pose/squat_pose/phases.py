@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from squat_common.settings import setting
+
 
 class Phase(IntEnum):
     """Same numbers as squat_msgs/SquatState."""
@@ -32,18 +34,47 @@ class Phase(IntEnum):
 
 @dataclass(frozen=True)
 class PhaseParameters:
-    """Thresholds on knee flexion (degrees) and time (seconds)."""
+    """Thresholds on knee flexion and time; each is the pose_node parameter phases.<name>."""
 
-    standing_max_deg: float = 25.0
-    rest_band_deg: float = 5.0
-    descent_start_deg: float = 35.0
-    min_rep_flexion_deg: float = 50.0
-    turn_deg: float = 8.0
-    bottom_band_deg: float = 5.0
-    lockout_settle_deg: float = 3.0
-    lockout_settle_s: float = 0.4
-    settle_resolution_deg: float = 0.5
-    lost_after_s: float = 1.0
+    standing_max_deg: float = setting(
+        25.0, "Knee flexion below which the athlete stands (the ascent ends).", unit="deg",
+        low=0.0, high=90.0)
+    rest_band_deg: float = setting(
+        5.0, "A rep starts where flexion last left this band above its standing level.",
+        unit="deg", low=0.0, high=45.0)
+    descent_start_deg: float = setting(
+        35.0, "Knee flexion past which a descent begins.", unit="deg", low=0.0, high=120.0)
+    min_rep_flexion_deg: float = setting(
+        50.0, "A dip that never reaches this knee flexion is not a rep.", unit="deg",
+        low=0.0, high=160.0)
+    turn_deg: float = setting(
+        8.0, "Rise back from the deepest point that confirms the bottom.", unit="deg",
+        low=0.0, high=60.0)
+    bottom_band_deg: float = setting(
+        5.0, "The phase is BOTTOM while flexion stays this close to the deepest point.",
+        unit="deg", low=0.0, high=45.0)
+    lockout_settle_deg: float = setting(
+        3.0, "The rep ends at the top once flexion rises again by this.", unit="deg",
+        low=0.0, high=45.0)
+    lockout_settle_s: float = setting(
+        0.4, "The rep also ends at the top once flexion has stopped falling this long.",
+        unit="s", low=0.0, high=10.0)
+    settle_resolution_deg: float = setting(
+        0.5, "Changes of flexion smaller than this count as standing still.", unit="deg",
+        low=0.0, high=10.0)
+    lost_after_s: float = setting(
+        1.0, "Out of view longer than this: the rep in progress is dropped.", unit="s",
+        low=0.0, high=60.0)
+
+    def problems(self) -> list[str]:
+        """Thresholds in an order the state machine cannot work with."""
+        if self.standing_max_deg >= self.descent_start_deg:
+            return [f"phases.standing_max_deg ({self.standing_max_deg}) must be below "
+                    f"phases.descent_start_deg ({self.descent_start_deg})"]
+        if self.descent_start_deg >= self.min_rep_flexion_deg:
+            return [f"phases.descent_start_deg ({self.descent_start_deg}) must be below "
+                    f"phases.min_rep_flexion_deg ({self.min_rep_flexion_deg})"]
+        return []
 
 
 @dataclass

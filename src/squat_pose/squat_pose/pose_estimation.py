@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from squat_common.settings import setting
+
 # Below this size MediaPipe cannot find a person; such images are answered with "no person".
 MIN_SIDE_PX = 32
 
@@ -47,17 +49,30 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     raise ValueError(f"expected a bgr8 or mono8 image, got shape {image.shape}")
 
 
+@dataclass(frozen=True)
+class EstimatorSettings:
+    """MediaPipe's confidences; pose_node parameters pose.<name>, fixed while it runs
+    (MediaPipe takes them when its graph is built)."""
+
+    min_detection_confidence: float = setting(
+        0.5, "MediaPipe: smallest person-detection score that starts tracking.", low=0.0,
+        high=1.0, read_only=True)
+    min_tracking_confidence: float = setting(
+        0.5, "MediaPipe: below this landmark-tracking score the person is detected again.",
+        low=0.0, high=1.0, read_only=True)
+
+
 class PoseEstimator:
     """MediaPipe Pose for one camera in tracking (video) mode; load once, call per frame."""
 
-    def __init__(self, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+    def __init__(self, settings: EstimatorSettings = EstimatorSettings()) -> None:
         import mediapipe as mp  # heavy: imported when an estimator is made, not with the module
 
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=False, model_complexity=1, smooth_landmarks=True,
-            enable_segmentation=False, min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence)
+            enable_segmentation=False,
+            min_detection_confidence=settings.min_detection_confidence,
+            min_tracking_confidence=settings.min_tracking_confidence)
 
     def estimate(self, image: np.ndarray) -> PoseResult | None:
         """The person in a bgr8 or mono8 image, or None when there is none."""
@@ -88,8 +103,9 @@ class PoseEstimator:
 class MultiViewEstimator:
     """One PoseEstimator per camera view, run in parallel on a set of images."""
 
-    def __init__(self, views: tuple[str, ...] = ("front", "side")) -> None:
-        self._estimators = {view: PoseEstimator() for view in views}
+    def __init__(self, views: tuple[str, ...] = ("front", "side"),
+                 settings: EstimatorSettings = EstimatorSettings()) -> None:
+        self._estimators = {view: PoseEstimator(settings) for view in views}
         self._pool = ThreadPoolExecutor(max_workers=len(views), thread_name_prefix="pose")
 
     def estimate(self, images: Mapping[str, np.ndarray | None]

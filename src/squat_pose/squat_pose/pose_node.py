@@ -15,25 +15,21 @@ from collections import deque
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
-from squat_camera.image_bridge import image_bridge
-from squat_camera.ros_node_support import (
-    REP_QOS,
-    described,
-    diagnostics,
-    float_range,
-    integer_range,
-    run_node,
-)
+from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
+from squat_common.image_bridge import image_bridge
+from squat_common.node_runner import run_node
+from squat_common.parameters import NodeParameters
+from squat_common.qos import REP_QOS, SENSOR_QOS
+from squat_common.stamps import stamp_ns, stamp_s
 from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
-from squat_pose.analysis import AnalyzerSettings, SquatAnalyzer
-from squat_pose.approximate_sync import stamp_ns
+from squat_pose.analysis import SquatAnalyzer
 from squat_pose.latest_pair import LatestPair
 from squat_pose.markers import skeleton_markers
+from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
 from squat_pose.pose_estimation import MultiViewEstimator
 from squat_pose.state_messages import pose_keypoints, rep_summary, squat_state
@@ -49,36 +45,13 @@ class PoseNode(Node):
 
     def __init__(self) -> None:
         super().__init__("pose_node")
-        nominal_fps = self.declare_parameter(
-            "nominal_fps", 30.0,
-            float_range("Nominal camera frame rate (Hz); sets the default sync_slop_s.",
-                        1.0, 240.0)).value
-        queue_size = self.declare_parameter(
-            "sync_queue_size", 10,
-            integer_range("Frames kept per camera while waiting for a partner.", 1, 1000)).value
-        # Two free-running cameras are up to half a period apart; with a slop of exactly half,
-        # phases near that bound lose a third of the pairs or more to jitter (bench_sync.py,
-        # and real footage here). 0.6 of a period keeps every pair at 20 ms at most.
-        slop_s = self.declare_parameter(
-            "sync_slop_s", 0.6 / nominal_fps,
-            float_range("Largest capture-time difference (s) of a front/side pair; "
-                        "default 0.6 of the nominal frame period.", 0.0001, 1.0)).value
-        self._min_visibility = self.declare_parameter(
-            "min_visibility", 0.5,
-            float_range("Landmarks less visible than this are not used for angles.",
-                        0.0, 1.0)).value
-        self._marker_distance_m = self.declare_parameter(
-            "marker_distance_m", 3.0,
-            float_range("Distance in front of the camera at which squat/markers draws the "
-                        "skeleton (m).", 0.0, 20.0)).value
-        self._publish_overlays = self.declare_parameter(
-            "publish_overlays", True,
-            described("Publish annotated images on squat/overlay/{front,side} (drawn only "
-                      "while subscribed).")).value
-
+        self._parameters = NodeParameters(self, PoseNodeSettings(), on_change=self._apply)
+        settings = self._parameters.value
+        slop_s, queue_size = settings.slop_s, settings.sync_queue_size
         self._bridge, bridge_name = image_bridge()
-        self._estimator = MultiViewEstimator(VIEWS)
-        self._analyzer = SquatAnalyzer(AnalyzerSettings(min_visibility=self._min_visibility))
+        self._estimator = MultiViewEstimator(VIEWS, settings.pose)
+        self._analyzer = SquatAnalyzer(settings.analysis)
+        self._analysis_lock = threading.Lock()
         self._stats = SyncStatistics(inputs=2)
         self._latencies_ms: deque[float] = deque(maxlen=300)
         self._process_ms: deque[float] = deque(maxlen=300)
@@ -87,19 +60,18 @@ class PoseNode(Node):
             view: self.create_publisher(PoseKeypoints, f"~/{view}/keypoints", 10)
             for view in VIEWS}
         self._overlay_pubs = {
-            view: self.create_publisher(Image, f"squat/overlay/{view}", qos_profile_sensor_data)
+            view: self.create_publisher(Image, f"squat/overlay/{view}", SENSOR_QOS)
             for view in VIEWS}
         self._state_pub = self.create_publisher(SquatState, "squat/state", 10)
         self._rep_pub = self.create_publisher(RepSummary, "squat/rep", REP_QOS)
         self._marker_pub = self.create_publisher(MarkerArray, "squat/markers", 10)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
 
         self._mailbox = LatestPair()
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
         self._pairs = create_pair_source(
-            self, Image, ["front/image_raw", "side/image_raw"], queue_size, slop_s,
-            qos_profile_sensor_data)
+            self, Image, ["front/image_raw", "side/image_raw"], queue_size, slop_s, SENSOR_QOS)
         for index, subscriber in enumerate(self._pairs.subscribers):
             subscriber.registerCallback(lambda _msg, i=index: self._stats.frame(i))
         self._pairs.synchronizer.registerCallback(self._on_pair)
@@ -108,6 +80,11 @@ class PoseNode(Node):
         self.get_logger().info(
             f"pairing front/side frames with {self._pairs.implementation}: "
             f"queue_size={queue_size}, slop={slop_s * 1000:.1f} ms; images by {bridge_name}")
+
+    def _apply(self, settings: PoseNodeSettings, _changed: set[str]) -> None:
+        # The worker analyses pairs while a parameter client sets values on the executor.
+        with self._analysis_lock:
+            self._analyzer.apply(settings.analysis)
 
     def _on_pair(self, front: Image, side: Image) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
@@ -142,9 +119,12 @@ class PoseNode(Node):
         messages = {"front": front, "side": side}
         images = {view: self._image(messages[view], view) for view in VIEWS}
         poses = self._estimator.estimate(images)
-        t = stamp_ns(front) / 1e9
+        settings = self._parameters.value
+        t = stamp_s(front)
         usable = any(pose is not None for pose in poses.values())
-        analysis = self._analyzer.update(t, poses["front"], poses["side"]) if usable else None
+        with self._analysis_lock:
+            analysis = (self._analyzer.update(t, poses["front"], poses["side"]) if usable
+                        else None)
         views = {view: pose_keypoints(messages[view].header, view, messages[view].width,
                                       messages[view].height, poses[view]) for view in VIEWS}
         # Per-view keypoints, markers and overlays repeat what the state holds or draw it: they
@@ -161,8 +141,8 @@ class PoseNode(Node):
         if self._marker_pub.get_subscription_count():
             self._marker_pub.publish(skeleton_markers(
                 Header(stamp=side.header.stamp, frame_id=side.header.frame_id), poses["side"],
-                self._marker_distance_m, self._min_visibility))
-        if self._publish_overlays:
+                settings.marker_distance_m, settings.analysis.min_visibility))
+        if settings.publish_overlays:
             for view in VIEWS:
                 if images[view] is not None and self._overlay_pubs[view].get_subscription_count():
                     annotated = draw_overlay(images[view], view, poses[view], analysis)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 
-from builtin_interfaces.msg import Time
 from geometry_msgs.msg import Point
 from std_msgs.msg import Header
 
+from squat_common.names import INSUFFICIENT_DEPTH
+from squat_common.stamps import time_from_s
 from squat_msgs.msg import (
     Fault,
     JointAngles,
@@ -28,17 +29,6 @@ from squat_pose.pose_estimation import PoseResult
 VIEWS = {"front": Measurement.VIEW_FRONT, "side": Measurement.VIEW_SIDE,
          "both": Measurement.VIEW_BOTH}
 NAN = float("nan")
-
-
-def time_msg(seconds: float) -> Time:
-    """A builtin_interfaces/Time for a time in seconds."""
-    nanoseconds = round(seconds * 1e9)
-    return Time(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
-
-
-def stamp_seconds(stamp: Time) -> float:
-    """Seconds of a builtin_interfaces/Time."""
-    return stamp.sec + stamp.nanosec * 1e-9
 
 
 def pose_keypoints(header: Header, camera_name: str, width: int, height: int,
@@ -96,18 +86,18 @@ def rep_summary(report: RepReport, header: Header) -> RepSummary:
     """The RepSummary of a finished rep (times are capture times in seconds)."""
     rep = report.rep
     summary = RepSummary(
-        header=header, rep_index=rep.index, start_stamp=time_msg(rep.start_s),
-        bottom_stamp=time_msg(rep.bottom_s), end_stamp=time_msg(rep.end_s),
+        header=header, rep_index=rep.index, start_stamp=time_from_s(rep.start_s),
+        bottom_stamp=time_from_s(rep.bottom_s), end_stamp=time_from_s(rep.end_s),
         descent_s=rep.descent_s, bottom_s=rep.pause_s, ascent_s=rep.ascent_s,
         min_knee_angle_deg=report.min_knee_angle_deg,
         max_trunk_lean_deg=report.max_trunk_lean_deg,
         max_knee_valgus_deg=report.max_knee_valgus_deg, depth=report.depth,
         reached_parallel=(not math.isnan(report.depth)
-                          and "insufficient_depth" not in report.fault_codes),
+                          and INSUFFICIENT_DEPTH not in report.fault_codes),
         asymmetry_deg=report.asymmetry_deg,
         score=NAN if report.score is None else report.score)
     summary.faults = [
         Fault(code=f.code, value=float(f.value), threshold=float(f.threshold), unit=f.unit,
-              severity=f.severity, frame_stamps=[time_msg(t) for t in f.frame_times_s])
+              severity=f.severity, frame_stamps=[time_from_s(t) for t in f.frame_times_s])
         for f in report.faults]
     return summary

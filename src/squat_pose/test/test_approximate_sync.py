@@ -7,7 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from squat_pose import approximate_sync
-from squat_pose.approximate_sync import ApproximateTimeSynchronizer, SimpleFilter, stamp_ns
+from squat_pose.approximate_sync import (
+    ApproximateTimeSynchronizer,
+    SimpleFilter,
+    header_stamp_ns,
+)
 from sync_streams import MS, SLOP_NS, SLOP_S, Frame, run, stream
 
 
@@ -63,7 +67,7 @@ def test_registered_arguments_follow_the_messages():
 
 
 def test_stamp_from_header_and_from_rclpy_style_time():
-    assert stamp_ns(Frame(0, 0, 3_000_000_007, 0)) == 3_000_000_007
+    assert header_stamp_ns(Frame(0, 0, 3_000_000_007, 0)) == 3_000_000_007
 
     class RclpyTime:
         nanoseconds = 42
@@ -72,8 +76,8 @@ def test_stamp_from_header_and_from_rclpy_style_time():
         class header:
             stamp = RclpyTime()
 
-    assert stamp_ns(Message()) == 42
-    assert stamp_ns(object()) is None
+    assert header_stamp_ns(Message()) == 42
+    assert header_stamp_ns(object()) is None
 
 
 @pytest.mark.parametrize("queue_size, slop", [(0, 0.01), (10, -0.1)])

@@ -80,7 +80,7 @@ def test_no_heel_lift_without_a_standing_reference():
 
 def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
     measured = frames(asymmetry=[0.0, -20.0, 5.0])
-    found = rep_faults(rep(), measured, None, FaultThresholds(asymmetry_deg=15.0))
+    found = rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0))
     assert codes(found) == ["lateral_shift"]
     assert found[0].unit == "deg"
 

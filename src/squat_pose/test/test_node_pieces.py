@@ -10,6 +10,7 @@ import pytest
 from std_msgs.msg import Header
 
 from poses import side_squat
+from squat_common.stamps import stamp_s, time_from_s
 from squat_msgs.msg import Measurement, SquatState
 from squat_pose.analysis import FrameAnalysis, RepReport
 from squat_pose.faults import Fault
@@ -23,8 +24,6 @@ from squat_pose.state_messages import (
     pose_keypoints,
     rep_summary,
     squat_state,
-    stamp_seconds,
-    time_msg,
 )
 
 
@@ -45,8 +44,8 @@ def test_mailbox_close_wakes_the_worker():
 
 
 def test_time_round_trip():
-    assert stamp_seconds(time_msg(12.345678901)) == 12.345678901
-    assert time_msg(1.5).nanosec == 500_000_000
+    assert stamp_s(time_from_s(12.345678901)) == 12.345678901
+    assert time_from_s(1.5).nanosec == 500_000_000
 
 
 def test_joint_angles_unmeasured_fields_are_nan():
@@ -81,7 +80,7 @@ def test_rep_summary_carries_tempo_extremes_and_faults():
     report = RepReport(rep, 80.0, 35.0, 4.0, 0.4, 6.0, (fault,))
     summary = rep_summary(report, Header(frame_id="front_optical_frame"))
     assert summary.rep_index == 2
-    assert stamp_seconds(summary.bottom_stamp) == 11.5
+    assert stamp_s(summary.bottom_stamp) == 11.5
     tempo = (summary.descent_s, summary.bottom_s, summary.ascent_s)
     assert [round(t, 3) for t in tempo] == [1.4, 0.3, 1.3]
     assert summary.reached_parallel is False

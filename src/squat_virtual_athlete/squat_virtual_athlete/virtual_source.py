@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from squat_camera.sources import CapturedFrame, SourceError
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.spec import AthleteSpec, SpecError
+from squat_common.frame_sources import CameraPose, CapturedFrame, Intrinsics, SourceError
+from squat_virtual_athlete.camera import VirtualCamera, quaternion_xyzw
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.spec import AthleteSpec, SpecError
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class VirtualAthleteSource:
                             f"seen by the {rig.camera.name} camera")
         self.decode_failures = 0
         self.nominal_fps = rig.fps
+        camera = rig.camera
+        self.intrinsics = Intrinsics(camera.width, camera.height, camera.fx, camera.fy,
+                                     camera.cx, camera.cy)
+        self.pose = CameraPose(tuple(float(v) for v in camera.position),
+                               quaternion_xyzw(camera.rotation))
         self._now_ns, self._sleep = now_ns, sleep
         self._period_ns = round(1e9 / rig.fps)
         self._session: VirtualSession | None = None

@@ -1,7 +1,9 @@
-"""Where frames come from: a V4L2 device, a video file or an image folder, behind one interface.
+"""Where frames come from, behind one interface; and the two file-backed sources.
 
 A source is opened, then read frame by frame (each with its capture time on the node's clock),
-then closed. `open_source` chooses one from `video_device` the way usb_cam users expect.
+then closed; it says what it knows of its camera (intrinsics, pose), so a node never checks a
+source's type. Video files and image folders live here because the camera driver, the offline
+analysis and the tests all play them; devices and the virtual athlete are their packages' own.
 Imports no rclpy: the node's clock comes in as a function.
 """
 
@@ -11,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -33,13 +35,37 @@ class CapturedFrame:
     stamp_ns: int
 
 
+@dataclass(frozen=True)
+class Intrinsics:
+    """A pinhole camera's focal lengths and principal point (pixels) at width x height."""
+
+    width: int
+    height: int
+    fx: float
+    fy: float
+    cx: float
+    cy: float
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    """Where a camera's optical frame is in the world frame (REP 103 axes, metres)."""
+
+    position: tuple[float, float, float]
+    quaternion_xyzw: tuple[float, float, float, float]
+
+
 class FrameSource(Protocol):
-    """What the camera node reads frames from."""
+    """What a camera node reads frames from."""
 
     description: str
     decode_failures: int
     # Frames per second the source is meant to deliver (known once open).
     nominal_fps: float
+    # What the source knows of its camera; None where it does not (a file, an uncalibrated
+    # device): the node then uses a calibration file or a pinhole from the field of view.
+    intrinsics: Intrinsics | None
+    pose: CameraPose | None
 
     def open(self) -> None:
         """Acquire the device or file; SourceError says why it cannot."""
@@ -51,24 +77,33 @@ class FrameSource(Protocol):
         """Release the device or file."""
 
 
-class _PacedTimeline:
-    """Maps media time to publish time: frames are due in real time from the first read."""
+class PacedTimeline:
+    """Maps media time to capture time: the frame at media time t is due at start + t.
+
+    Without a shared start (0) the start is the first frame's read. With one, every source
+    given the same start (two files launched together, however late each process comes up)
+    stamps the same media time alike; a source that comes up after its frames were due skips
+    them, as a live camera shows no past.
+    """
 
     def __init__(self, now_ns: Callable[[], int], sleep: Callable[[float], None],
-                 monotonic: Callable[[], float]) -> None:
-        self._now_ns, self._sleep, self._monotonic = now_ns, sleep, monotonic
-        self._start_stamp_ns: int | None = None
-        self._start_monotonic = 0.0
+                 start_ns: int = 0) -> None:
+        self._now_ns, self._sleep = now_ns, sleep
+        self._start_ns: int | None = start_ns or None
+        self._shared = bool(start_ns)
 
-    def wait_and_stamp(self, media_time_s: float) -> int:
-        """Sleep until the frame at `media_time_s` is due; its stamp on the node's clock."""
-        if self._start_stamp_ns is None:
-            self._start_stamp_ns = self._now_ns()
-            self._start_monotonic = self._monotonic()
-        delay = self._start_monotonic + media_time_s - self._monotonic()
-        if delay > 0:
-            self._sleep(delay)
-        return self._start_stamp_ns + round(media_time_s * 1e9)
+    def due(self, media_time_s: float, period_s: float) -> int | None:
+        """Sleep until the frame at `media_time_s` is due and return its stamp (ns); None for
+        a frame more than a period overdue on a shared timeline (skip it)."""
+        now = self._now_ns()
+        if self._start_ns is None:
+            self._start_ns = now
+        stamp = self._start_ns + round(media_time_s * 1e9)
+        if self._shared and now - stamp > period_s * 1e9:
+            return None
+        if stamp > now:
+            self._sleep((stamp - now) / 1e9)
+        return stamp
 
 
 class VideoFileSource:
@@ -76,13 +111,14 @@ class VideoFileSource:
 
     def __init__(self, path: Path, now_ns: Callable[[], int], framerate: float = 0.0,
                  loop: bool = False, start_offset_s: float = 0.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 start_ns: int = 0, sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = path
         self.description = f"video file {path}"
+        self.intrinsics: Intrinsics | None = None
+        self.pose: CameraPose | None = None
         self.decode_failures = 0
         self._framerate, self._loop, self._offset_s = framerate, loop, start_offset_s
-        self._timeline = _PacedTimeline(now_ns, sleep, monotonic)
+        self._timeline = PacedTimeline(now_ns, sleep, start_ns)
         self._capture: cv2.VideoCapture | None = None
         self.nominal_fps = framerate
         self._frames_this_pass = 0
@@ -132,7 +168,9 @@ class VideoFileSource:
             else:
                 media_s = self._pass_start_s + max(file_time_s, 0.0)
             self._last_media_s = media_s
-            return CapturedFrame(image, self._timeline.wait_and_stamp(media_s))
+            stamp = self._timeline.due(media_s, self._period_s())
+            if stamp is not None:
+                return CapturedFrame(image, stamp)
 
     def _period_s(self) -> float:
         return 1 / self._framerate if self._framerate > 0 else self._file_period_s
@@ -147,15 +185,17 @@ class ImageFolderSource:
     """The images of a folder in name order, paced at `framerate` (30 fps when 0)."""
 
     def __init__(self, path: Path, now_ns: Callable[[], int], framerate: float = 0.0,
-                 loop: bool = False, sleep: Callable[[float], None] = time.sleep,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 loop: bool = False, start_ns: int = 0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.path = path
         self.description = f"image folder {path}"
+        self.intrinsics: Intrinsics | None = None
+        self.pose: CameraPose | None = None
         self.decode_failures = 0
         self.nominal_fps = framerate if framerate > 0 else DEFAULT_FPS
         self._period_s = 1 / self.nominal_fps
         self._loop = loop
-        self._timeline = _PacedTimeline(now_ns, sleep, monotonic)
+        self._timeline = PacedTimeline(now_ns, sleep, start_ns)
         self._files: list[Path] = []
         self._next = 0
 
@@ -177,64 +217,29 @@ class ImageFolderSource:
                 return None
             index = self._next
             self._next += 1
+            stamp = self._timeline.due(index * self._period_s, self._period_s)
+            if stamp is None:
+                continue
             image = cv2.imread(str(self._files[index % len(self._files)]), cv2.IMREAD_COLOR)
             if image is None:
                 self.decode_failures += 1
                 continue
-            return CapturedFrame(image, self._timeline.wait_and_stamp(index * self._period_s))
+            return CapturedFrame(image, stamp)
 
     def close(self) -> None:
         self._files = []
 
 
-class V4L2Source:
-    """A V4L2 camera through OpenCV; frames are stamped right after the grab."""
-
-    FOURCC: ClassVar[dict[str, str]] = {"mjpeg": "MJPG", "yuyv": "YUYV"}
-
-    def __init__(self, device: str, now_ns: Callable[[], int], width: int, height: int,
-                 framerate: float, pixel_format: str) -> None:
-        self.device = device
-        self.description = f"V4L2 device {device}"
-        self.decode_failures = 0
-        self._now_ns = now_ns
-        self._mode = (width, height, framerate, pixel_format)
-        self.nominal_fps = framerate
-        self._capture: cv2.VideoCapture | None = None
-
-    def open(self) -> None:
-        target: int | str = int(self.device) if self.device.isdigit() else self.device
-        capture = cv2.VideoCapture(target, cv2.CAP_V4L2)
-        if not capture.isOpened():
-            capture.release()
-            raise SourceError(f"cannot open {self.device}: no V4L2 device answers there")
-        width, height, framerate, pixel_format = self._mode
-        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.FOURCC[pixel_format]))
-        capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        if framerate > 0:
-            capture.set(cv2.CAP_PROP_FPS, framerate)
-        self.nominal_fps = capture.get(cv2.CAP_PROP_FPS) or framerate or DEFAULT_FPS
-        self._capture = capture
-
-    def read(self) -> CapturedFrame | None:
-        if self._capture is None:
-            raise SourceError(f"{self.device} is not open")
-        while True:
-            if not self._capture.grab():
-                raise SourceError(f"{self.device} stopped delivering frames")
-            stamp_ns = self._now_ns()
-            ok, image = self._capture.retrieve()
-            if ok and image is not None:
-                return CapturedFrame(image, stamp_ns)
-            self.decode_failures += 1
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
-
-
-def is_device(video_device: str) -> bool:
-    """True when `video_device` names a V4L2 device (an index or a /dev path)."""
-    return video_device.isdigit() or video_device.startswith("/dev/")
+def open_media(path: Path, now_ns: Callable[[], int], framerate: float = 0.0,
+               loop: bool = False, start_offset_s: float = 0.0, start_ns: int = 0,
+               sleep: Callable[[float], None] = time.sleep) -> FrameSource:
+    """An opened video file or image folder at `path`; SourceError names it and the reason."""
+    path = path.expanduser()
+    if path.is_dir():
+        source: FrameSource = ImageFolderSource(path, now_ns, framerate, loop, start_ns, sleep)
+    elif path.exists():
+        source = VideoFileSource(path, now_ns, framerate, loop, start_offset_s, start_ns, sleep)
+    else:
+        raise SourceError(f"cannot open {path}: no such file, folder or device")
+    source.open()
+    return source

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from squat_common.settings import range_problems, setting
+
 # Size of each fault at the bottom of a rep (valgus: see below), and its unit.
 FAULT_UNITS = {
     # frontal-plane projection angle (FPPA) reached at 60 deg of knee flexion, where it is
@@ -70,50 +72,60 @@ def parse_faults(text: str) -> tuple[FaultSpec, ...]:
     return tuple(faults)
 
 
+def format_faults(faults: tuple[FaultSpec, ...]) -> str:
+    """The `parse_faults` text of `faults`."""
+    return "; ".join(f"{f.name}:{f.size:g}" + (f"@{','.join(map(str, f.reps))}" if f.reps
+                                                else "") for f in faults)
+
+
+def _faults(text: str) -> tuple[FaultSpec, ...]:
+    try:
+        return parse_faults(text)
+    except SpecError as error:
+        raise ValueError(str(error)) from error
+
+
 @dataclass(frozen=True)
 class AthleteSpec:
-    """The athlete and the session to render; defaults give a clean bodyweight squat set."""
+    """The athlete and the session to render; defaults give a clean bodyweight squat set.
 
-    height_m: float = 1.75
-    reps: int = 5
-    # Smallest hip-knee-ankle angle at the bottom (180 = straight leg): 50 is below parallel.
-    min_knee_angle_deg: float = 50.0
-    descent_s: float = 1.6
-    pause_s: float = 0.3
-    ascent_s: float = 1.2
-    rest_s: float = 1.0  # standing between reps
-    lead_in_s: float = 1.5  # standing before the first rep
-    lead_out_s: float = 1.5  # standing after the last rep
-    stance_width_m: float = 0.36  # distance between the ankle joints
-    toe_out_deg: float = 15.0
-    bar: bool = False  # True: hands on a bar on the upper back; False: arms reach forward
-    faults: tuple[FaultSpec, ...] = ()
-    seed: int = 0
-    # Rep-to-rep variation (0 = every rep identical): +-3 deg of depth, +-8 % of tempo at 1.
-    variability: float = 1.0
+    Each field is also a parameter of virtual_camera_node (athlete.<name>).
+    """
+
+    height_m: float = setting(1.75, "Body height.", unit="m", low=1.2, high=2.2)
+    reps: int = setting(5, "Reps in one session.", low=0, high=1000)
+    # 180 = straight leg: 50 is below parallel.
+    min_knee_angle_deg: float = setting(50.0, "Smallest hip-knee-ankle angle at the bottom.",
+                                        unit="deg", low=30.0, high=170.0)
+    descent_s: float = setting(1.6, "Time going down.", unit="s", low=0.2, high=10.0)
+    pause_s: float = setting(0.3, "Time held at the bottom.", unit="s", low=0.0, high=10.0)
+    ascent_s: float = setting(1.2, "Time coming up.", unit="s", low=0.2, high=10.0)
+    rest_s: float = setting(1.0, "Time standing between reps.", unit="s", low=0.0, high=60.0)
+    lead_in_s: float = setting(1.5, "Time standing before the first rep.", unit="s", low=0.0,
+                               high=60.0)
+    lead_out_s: float = setting(1.5, "Time standing after the last rep.", unit="s", low=0.0,
+                                high=60.0)
+    stance_width_m: float = setting(0.36, "Distance between the ankle joints.", unit="m",
+                                    low=0.1, high=0.9)
+    toe_out_deg: float = setting(15.0, "Toe-out of each foot.", unit="deg", low=-10.0,
+                                 high=45.0)
+    bar: bool = setting(False, "Hands on a bar on the upper back (else arms reach forward).")
+    faults: tuple[FaultSpec, ...] = setting(
+        (), "Injected faults: 'name[:size][@rep,rep...]' separated by ';', names knee_valgus "
+        "(deg), forward_lean (deg), insufficient_depth (deg), heel_lift (m), lateral_shift "
+        "(m); no @: every rep.", decode=_faults, encode=format_faults)
+    seed: int = setting(0, "Seed of rep-to-rep variation and sensor noise.", low=0,
+                        high=2**31 - 1)
+    # +-3 deg of depth, +-8 % of tempo at 1.
+    variability: float = setting(1.0, "Rep-to-rep variation of depth and tempo; 0 for "
+                                 "identical reps.", low=0.0, high=5.0)
     shirt_bgr: tuple[int, int, int] = (160, 90, 40)
     pants_bgr: tuple[int, int, int] = (45, 45, 50)
     skin_bgr: tuple[int, int, int] = (120, 160, 205)
 
     def problems(self) -> list[str]:
         """Why this athlete cannot be rendered, one reason per bad value; empty when it can."""
-        found = []
-        if not 1.2 <= self.height_m <= 2.2:
-            found.append(f"height_m {self.height_m} is outside 1.2..2.2")
-        if self.reps < 0:
-            found.append(f"reps {self.reps} is negative")
-        if not 30.0 <= self.min_knee_angle_deg <= 170.0:
-            found.append(f"min_knee_angle_deg {self.min_knee_angle_deg} is outside 30..170")
-        for name in ("descent_s", "ascent_s"):
-            if getattr(self, name) <= 0.1:
-                found.append(f"{name} {getattr(self, name)} must be above 0.1 s")
-        for name in ("pause_s", "rest_s", "lead_in_s", "lead_out_s", "variability"):
-            if getattr(self, name) < 0:
-                found.append(f"{name} {getattr(self, name)} is negative")
-        if not 0.1 <= self.stance_width_m <= 0.9:
-            found.append(f"stance_width_m {self.stance_width_m} is outside 0.1..0.9")
-        if not -10.0 <= self.toe_out_deg <= 45.0:
-            found.append(f"toe_out_deg {self.toe_out_deg} is outside -10..45")
+        found = range_problems(self)
         for fault in self.faults:
             if fault.name == "insufficient_depth" and \
                     self.min_knee_angle_deg + fault.size > 175.0:

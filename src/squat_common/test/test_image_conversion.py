@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from squat_camera.image_conversion import (
+from squat_common.image_conversion import (
     ImageConversionError,
     ImageConverter,
     decode_compressed,

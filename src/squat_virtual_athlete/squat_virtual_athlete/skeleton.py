@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from squat_camera.virtual_athlete.motion import MotionState
-from squat_camera.virtual_athlete.spec import AthleteSpec
+from squat_virtual_athlete.motion import MotionState
+from squat_virtual_athlete.spec import AthleteSpec
 
 Y, Z = np.eye(3)[1:]
 # Knee flexion (deg) at which an injected valgus has its full size (as clinicians measure FPPA).

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from squat_camera.virtual_athlete.camera import VirtualCamera, quaternion_xyzw
-from squat_camera.virtual_athlete.ground_truth import anatomical_angles
-from squat_camera.virtual_athlete.motion import (
+from squat_virtual_athlete.camera import VirtualCamera, quaternion_xyzw
+from squat_virtual_athlete.ground_truth import anatomical_angles
+from squat_virtual_athlete.motion import (
     ASCENT,
     BOTTOM,
     DESCENT,
@@ -18,10 +18,10 @@ from squat_camera.virtual_athlete.motion import (
     MotionState,
     SquatProgram,
 )
-from squat_camera.virtual_athlete.render_cli import main as render_main
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.skeleton import SkeletonModel
-from squat_camera.virtual_athlete.spec import (
+from squat_virtual_athlete.render_cli import main as render_main
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.skeleton import SkeletonModel
+from squat_virtual_athlete.spec import (
     DEFAULT_FAULT_SIZES,
     AthleteSpec,
     FaultSpec,

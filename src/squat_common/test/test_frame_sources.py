@@ -1,20 +1,16 @@
-"""Video file and image folder sources: order, pacing, stamps, loop, and the errors they give."""
+"""Video file and image folder sources: order, pacing, stamps, loop, a shared start."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from squat_camera.config import CameraConfig
-from squat_camera.source_factory import open_source
-from squat_camera.sources import ImageFolderSource, SourceError, VideoFileSource
-from squat_camera.virtual_athlete.spec import AthleteSpec
+from conftest import SHARED_DATA, needs_footage
+from squat_common.frame_sources import ImageFolderSource, VideoFileSource
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "squat"
 START_NS = 1_000_000_000_000
 
 
@@ -45,8 +41,7 @@ def write_video(path: Path, frames: int, fps: float, size=(64, 48)) -> None:
 
 def opened_video(path: Path, **options) -> tuple[VideoFileSource, FakeTime]:
     clock = FakeTime()
-    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, monotonic=clock.monotonic,
-                             **options)
+    source = VideoFileSource(path, clock.now_ns, sleep=clock.sleep, **options)
     source.open()
     return source, clock
 
@@ -56,15 +51,6 @@ def read_all(source) -> list:
     while (frame := source.read()) is not None:
         frames.append(frame)
     return frames
-
-
-def config_for(video_device: str) -> CameraConfig:
-    return CameraConfig(video_device=video_device, camera_name="front",
-                        frame_id="front_optical_frame", image_width=640, image_height=480,
-                        framerate=0.0, pixel_format="mjpeg", encoding="bgr8",
-                        camera_info_url="", fov_deg=60.0, publish_compressed=False,
-                        jpeg_quality=80, loop=False, start_offset_s=0.0,
-                        wait_for_subscriber=False)
 
 
 def test_video_file_frames_are_stamped_at_their_file_times(tmp_path):
@@ -112,8 +98,7 @@ def test_folder_plays_images_in_name_order_and_skips_broken_ones(tmp_path):
     (tmp_path / "b2.jpg").write_bytes(b"not an image")
     (tmp_path / "notes.txt").write_text("ignored")
     clock = FakeTime()
-    source = ImageFolderSource(tmp_path, clock.now_ns, framerate=5.0, sleep=clock.sleep,
-                               monotonic=clock.monotonic)
+    source = ImageFolderSource(tmp_path, clock.now_ns, framerate=5.0, sleep=clock.sleep)
     source.open()
 
     frames = read_all(source)
@@ -123,22 +108,9 @@ def test_folder_plays_images_in_name_order_and_skips_broken_ones(tmp_path):
     assert source.decode_failures == 1
 
 
-@pytest.mark.parametrize("make, reason", [
-    (lambda p: p / "missing.mp4", "no such file, folder or device"),
-    (lambda p: (p / "fake.mp4").write_text("just text") and p / "fake.mp4",
-     "OpenCV cannot decode it as video"),
-    (lambda p: (p / "empty").mkdir() or p / "empty", "the folder holds no images"),
-])
-def test_bad_sources_name_the_path_and_the_reason(tmp_path, make, reason):
-    path = make(tmp_path)
-    with pytest.raises(SourceError, match=reason) as error:
-        open_source(config_for(str(path)), lambda: 0, print, print, threading.Event())
-    assert str(path) in str(error.value)
-
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/squat is absent")
+@needs_footage
 def test_real_footage_every_frame_once_at_its_file_times():
-    path = SHARED / "user" / "user_front.mp4"
+    path = SHARED_DATA / "user" / "user_front.mp4"
     capture = cv2.VideoCapture(str(path))
     file_times_ns = []
     while capture.grab():
@@ -151,12 +123,18 @@ def test_real_footage_every_frame_once_at_its_file_times():
     assert stamps == file_times_ns
 
 
-def test_config_problems_are_named():
-    config = CameraConfig(**{**config_for("virtual").__dict__, "pixel_format": "h264",
-                             "encoding": "bgra8", "athlete": AthleteSpec(height_m=3.0)})
-    problems = config.problems()
-    assert any("athlete: height_m 3.0 is outside" in p for p in problems)
-    assert any("pixel_format 'h264'" in p for p in problems)
-    assert any("encoding 'bgra8'" in p for p in problems)
-    assert config_for("/dev/video0").problems() == []
-    assert config_for("virtual").problems() == []
+def test_a_shared_start_stamps_alike_and_a_late_source_skips_what_was_due(tmp_path):
+    path = tmp_path / "clip.mp4"
+    write_video(path, frames=10, fps=10.0)
+    start_ns = START_NS + 1_000_000_000  # one second ahead of the clock
+    on_time, clock = opened_video(path, start_ns=start_ns)
+    stamps = [f.stamp_ns for f in read_all(on_time)]
+    assert stamps == [start_ns + i * 100_000_000 for i in range(10)]
+    assert sum(clock.slept) == pytest.approx(1.0 + 0.9)
+
+    late = VideoFileSource(path, lambda: start_ns + 450_000_000, start_ns=start_ns,
+                           sleep=lambda _: None)
+    late.open()
+    # Frames more than a period overdue are gone, as a live camera shows no past; the rest
+    # carry the stamps the on-time source gave them.
+    assert [f.stamp_ns for f in read_all(late)] == stamps[4:]

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from squat_camera.camera_stats import CameraStatistics
-from squat_camera.frame_size import fit_within
+from squat_common.camera_stats import CameraStatistics
+from squat_common.frame_size import fit_within
 
 
 def test_a_portrait_video_is_scaled_to_fit_without_distortion():

@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import yaml
 
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.session import VirtualSession
-from squat_camera.virtual_athlete.spec import AthleteSpec, SpecError, parse_faults
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.session import VirtualSession
+from squat_virtual_athlete.spec import AthleteSpec, SpecError, parse_faults
 
 GROUND_TRUTH_FORMAT = "squat_coach.virtual_athlete.ground_truth/1"
 WORLD_FRAME = ("x forward (the athlete faces +x), y to the athlete's left, z up, metres; "

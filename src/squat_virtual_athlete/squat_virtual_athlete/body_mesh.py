@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from squat_camera.virtual_athlete.skeleton import Anthropometry, Skeleton
-from squat_camera.virtual_athlete.spec import AthleteSpec
+from squat_virtual_athlete.skeleton import Anthropometry, Skeleton
+from squat_virtual_athlete.spec import AthleteSpec
 
 FINE, COARSE = (18, 5), (8, 2)  # (segments around, rings per half) of a part's mesh
 

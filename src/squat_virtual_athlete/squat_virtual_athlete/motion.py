@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from squat_camera.virtual_athlete.spec import AthleteSpec
+from squat_virtual_athlete.spec import AthleteSpec
 
 # Phase codes as in squat_msgs/SquatState.
 STANDING, DESCENT, BOTTOM, ASCENT = 1, 2, 3, 4

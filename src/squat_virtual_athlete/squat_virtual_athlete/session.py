@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from squat_camera.virtual_athlete.body_mesh import BodyMesh, Primitive, body_primitives
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.ground_truth import anatomical_angles, view_truth
-from squat_camera.virtual_athlete.motion import PHASE_NAMES, MotionState, SquatProgram
-from squat_camera.virtual_athlete.renderer import AthleteRenderer
-from squat_camera.virtual_athlete.skeleton import Skeleton, SkeletonModel
-from squat_camera.virtual_athlete.spec import AthleteSpec, SpecError
+from squat_virtual_athlete.body_mesh import BodyMesh, Primitive, body_primitives
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.ground_truth import anatomical_angles, view_truth
+from squat_virtual_athlete.motion import PHASE_NAMES, MotionState, SquatProgram
+from squat_virtual_athlete.renderer import AthleteRenderer
+from squat_virtual_athlete.skeleton import Skeleton, SkeletonModel
+from squat_virtual_athlete.spec import AthleteSpec, SpecError
 
 
 @dataclass(frozen=True)

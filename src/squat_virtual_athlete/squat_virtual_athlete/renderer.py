@@ -12,8 +12,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from squat_camera.virtual_athlete.body_mesh import BodyMesh, Primitive
-from squat_camera.virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.body_mesh import BodyMesh, Primitive
+from squat_virtual_athlete.camera import VirtualCamera
 
 LIGHT = np.array([0.45, 0.35, 0.82]) / np.linalg.norm([0.45, 0.35, 0.82])
 AMBIENT, DIFFUSE = 0.42, 0.68

@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from squat_camera.virtual_athlete.body_mesh import Primitive
-from squat_camera.virtual_athlete.camera import VirtualCamera
-from squat_camera.virtual_athlete.skeleton import frontal_projection_angle
+from squat_virtual_athlete.body_mesh import Primitive
+from squat_virtual_athlete.camera import VirtualCamera
+from squat_virtual_athlete.skeleton import frontal_projection_angle
 
 # A landmark counts as hidden when a surface lies this far (m) in front of its own surface.
 OCCLUSION_MARGIN_M = 0.02

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from squat_camera.image_conversion import ImageConverter
+from squat_common.image_conversion import ImageConverter
 
 
 def image_bridge() -> tuple[Any, str]:
@@ -12,5 +12,5 @@ def image_bridge() -> tuple[Any, str]:
     try:
         from cv_bridge import CvBridge
     except ImportError:
-        return ImageConverter(), "squat_camera.image_conversion (cv_bridge is not installed)"
+        return ImageConverter(), "squat_common.image_conversion (cv_bridge is not installed)"
     return CvBridge(), "cv_bridge"

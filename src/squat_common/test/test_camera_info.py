@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from squat_camera.camera_info import CameraInfoError, load_calibration, pinhole_info, scaled_to
+from squat_common.camera_info import CameraInfoError, load_calibration, pinhole_info, scaled_to
 
 CALIBRATION = """\
 image_width: 640

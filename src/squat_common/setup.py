@@ -1,0 +1,20 @@
+from setuptools import find_packages, setup
+
+package_name = "squat_common"
+
+setup(
+    name=package_name,
+    version="0.1.0",
+    packages=find_packages(exclude=["test"]),
+    data_files=[
+        ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
+        (f"share/{package_name}", ["package.xml"]),
+    ],
+    install_requires=["setuptools"],
+    zip_safe=True,
+    maintainer="squat coach maintainers",
+    maintainer_email="maintainers@squat-coach.dev",
+    description="What every squat coach node shares.",
+    license="Apache-2.0",
+    tests_require=["pytest"],
+)

@@ -1,0 +1,1 @@
+"""What every squat coach node shares: runner, parameters, QoS, stamps, diagnostics, images."""

@@ -1,0 +1,42 @@
+"""pose_node's settings: each field a parameter with its one default. Imports no rclpy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from squat_common.settings import group, setting
+from squat_pose.analysis import AnalyzerSettings
+from squat_pose.pose_estimation import EstimatorSettings
+
+# Two free-running cameras are up to half a period apart; with a slop of exactly half, phases
+# near that bound lose a third of the pairs or more to jitter (bench_sync.py, and real footage
+# here). 0.6 of a period keeps every pair at 20 ms at most.
+SLOP_PERIODS = 0.6
+
+
+@dataclass(frozen=True)
+class PoseNodeSettings:
+    """Pairing, MediaPipe, the analysis (phases.*, faults.*) and what is published."""
+
+    nominal_fps: float = setting(
+        30.0, "Nominal camera frame rate; sets the default sync_slop_s.", unit="Hz", low=1.0,
+        high=240.0, read_only=True)
+    sync_queue_size: int = setting(
+        10, "Frames kept per camera while waiting for a partner.", low=1, high=1000,
+        read_only=True)
+    sync_slop_s: float = setting(
+        0.0, f"Largest capture-time difference of a front/side pair; 0: {SLOP_PERIODS} of the "
+        "nominal frame period.", unit="s", low=0.0, high=1.0, read_only=True)
+    marker_distance_m: float = setting(
+        3.0, "Distance in front of the camera at which squat/markers draws the skeleton.",
+        unit="m", low=0.0, high=20.0)
+    publish_overlays: bool = setting(
+        True, "Publish annotated images on squat/overlay/{front,side} (drawn only while "
+        "subscribed).")
+    pose: EstimatorSettings = group(EstimatorSettings)
+    analysis: AnalyzerSettings = group(AnalyzerSettings, prefix="")
+
+    @property
+    def slop_s(self) -> float:
+        """The pairing slop in force."""
+        return self.sync_slop_s or SLOP_PERIODS / self.nominal_fps
