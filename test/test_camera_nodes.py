@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+import time
 from pathlib import Path
 
 import cv2
 import pytest
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Image
 
 from conftest import SHARED_DATA, needs_footage
 from helpers.ros2_run import ros2_run
 from squat_common.stamps import stamp_ns
+from squat_pose.approximate_sync import ApproximateTimeSynchronizer, SimpleFilter
+
+SLOP_S = 0.6 / 30  # pose_node's default
 
 
 def camera(name: str, video_device: Path | str, *params: str) -> list[str]:
@@ -56,8 +62,10 @@ def test_file_at_native_rate_every_frame_once_on_the_file_times(spawn, listen):
 @needs_footage
 def test_two_camera_processes_reach_a_third(spawn, listen):
     listener = listen(["front", "side"], cameras=True)
-    spawn(camera("front", SHARED_DATA / "user" / "user_front.mp4"))
-    spawn(camera("side", SHARED_DATA / "user" / "user_side.mp4"))
+    # One graph gives its file cameras one start time, as `coach run` and the launch file do.
+    start = f"start_time:={time.time() + 4.0}"
+    spawn(camera("front", SHARED_DATA / "user" / "user_front.mp4", "-p", start))
+    spawn(camera("side", SHARED_DATA / "user" / "user_side.mp4", "-p", start))
 
     listener.spin(30, lambda: all(len(v) >= 60 for v in listener.images.values()))
 
@@ -66,6 +74,34 @@ def test_two_camera_processes_reach_a_third(spawn, listen):
     first_front = stamp_ns(listener.images["front"][0])
     first_side = stamp_ns(listener.images["side"][0])
     assert abs(first_front - first_side) < 0.5e9, "two files started together start together"
+
+
+def test_file_cameras_started_3_s_apart_still_pair(spawn, listen, tmp_path):
+    render = [*ros2_run("squat_virtual_athlete", "render_athlete"), "-o", str(tmp_path),
+              "--reps", "1"]
+    rendered = subprocess.run(render, capture_output=True, text=True, timeout=120)
+    assert rendered.returncode == 0, rendered.stderr
+    listener = listen(["front", "side"], cameras=True)
+    pairs = []
+    inputs = [SimpleFilter(), SimpleFilter()]
+    sync = ApproximateTimeSynchronizer(inputs, 10, SLOP_S)
+    sync.registerCallback(lambda front, side: pairs.append((front, side)))
+    for view, source in zip(("front", "side"), inputs, strict=True):
+        listener.node.create_subscription(Image, f"/{view}/image_raw", source.signalMessage,
+                                          qos_profile_sensor_data)
+    start = f"start_time:={time.time() + 7.0}"
+    spawn(camera("front", tmp_path / "front.mp4", "-p", start))
+    listener.spin(3.0)
+    spawn(camera("side", tmp_path / "side.mp4", "-p", start))
+
+    frames = len(file_times_ns(tmp_path / "front.mp4"))
+    listener.spin(30, lambda: min(len(v) for v in listener.images.values()) >= frames)
+    listener.spin(0.5)
+
+    received = {view: len(images) for view, images in listener.images.items()}
+    assert min(received.values()) >= 0.99 * frames, received
+    assert len(pairs) >= 0.99 * max(received.values()), (len(pairs), received)
+    assert all(stamp_ns(front) == stamp_ns(side) for front, side in pairs)
 
 
 @pytest.mark.parametrize("make_device, params, reason", [

@@ -24,9 +24,8 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
     listener = listen(["front", "side"], cameras=True)
     start_s = round(time.time() + 4.0, 3)
     for view in ("front", "side"):
-        spawn(ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{view}",
-                       "-p", f"camera_name:={view}", "-p", "video_device:=virtual",
-                       "-p", "athlete.reps:=1", "-p", f"athlete.start_time:={start_s}",
+        spawn(ros2_run("squat_virtual_athlete", "virtual_camera_node", "-r", f"__ns:=/{view}",
+                       "-p", "athlete.reps:=1", "-p", f"start_time:={start_s}",
                        "-p", "athlete.faults:=knee_valgus"))
     listener.spin(9.0)
 
