@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
+from diagnostic_msgs.msg import DiagnosticArray
 
 from helpers.ros2_run import ros2_run
+from helpers.slow_llm_server import SlowLlmServer
 from squat_common.qos import REP_QOS
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
@@ -89,3 +92,34 @@ def test_an_unreachable_llm_server_degrades_to_the_template(feedback_graph):
         "-p", "llm_timeout_s:=2.0")
     answer = ask(listener, client, "How deep should I squat?")
     assert answer.generator == "template" and answer.sources[0] == "technique-depth"
+
+
+def test_questions_and_diagnostics_stay_responsive_while_the_llm_is_busy_with_a_rep(
+        feedback_graph):
+    server = SlowLlmServer(delay_s=5.0)
+    try:
+        listener, publisher, client = feedback_graph(
+            "-p", "generator:=openai", "-p", f"llm_base_url:={server.url}",
+            "-p", "llm_model:=slow-stand-in", "-p", "llm_timeout_s:=20.0")
+        diagnostics = []
+        listener.node.create_subscription(DiagnosticArray, "/diagnostics", diagnostics.append, 10)
+        ask(listener, client, "How deep should I squat?")  # the index is ready
+        busy_since = server.requests
+        publisher.publish(valgus_rep(1))
+        listener.spin(5, lambda: server.requests > busy_since)
+        assert server.requests > busy_since, "the rep never reached the LLM"
+        diagnostics.clear()
+
+        started = time.monotonic()
+        answer = ask(listener, client, "How should I breathe?")
+        answered_s = time.monotonic() - started
+
+        assert answered_s < 1.0, f"the question waited {answered_s:.2f} s behind the rep"
+        assert answer.generator == "template" and answer.sources
+        listener.spin(2.5, lambda: len(diagnostics) >= 2)
+        assert diagnostics, "no diagnostics while the LLM was busy"
+        feedback = listener.received["squat/feedback"]
+        listener.spin(15, lambda: bool(feedback))
+        assert [m.rep_index for m in feedback] == [1], "the rep is still coached"
+    finally:
+        server.close()

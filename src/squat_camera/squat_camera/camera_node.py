@@ -27,9 +27,9 @@ class CameraNode(Node):
 
     def __init__(self) -> None:
         super().__init__("camera_node")
-        self._parameters = NodeParameters(
+        self._settings = NodeParameters(
             self, CameraSettings(), on_change=lambda s, _: self._streamer.update(s.stream))
-        settings = self._parameters.value
+        settings = self._settings.value
         calibration: CameraInfo | None = None
         if settings.camera_info_url:
             try:

@@ -62,7 +62,14 @@ class NodeParameters(Generic[T]):
         for name, entry in self._entries.items():
             default = parameter_value(defaults, entry)
             self._accept_integers_for(name, default)
-            value = node.declare_parameter(name, default, descriptor(entry, default)).value
+            # An empty list says nothing of its items' type: such settings are lists of
+            # numbers (a position left to its default), declared statically typed but unset.
+            declared = Parameter.Type.DOUBLE_ARRAY if default == [] else default
+            value = node.declare_parameter(name, declared, descriptor(entry, default)).value
+            if value is None:
+                continue
+            if not isinstance(value, str | bytes) and hasattr(value, "__len__"):
+                value = list(value)  # rclpy hands arrays back as array.array
             if value != default:
                 given[name] = value
         try:
@@ -83,7 +90,9 @@ class NodeParameters(Generic[T]):
             overrides[name] = Parameter(name, Parameter.Type.DOUBLE, float(given.value))
 
     def _ours(self, parameters: Sequence[Parameter]) -> dict[str, Any]:
-        return {p.name: p.value for p in parameters if p.name in self._entries}
+        return {p.name: list(p.value) if isinstance(p.value, Sequence) and
+                not isinstance(p.value, str) else p.value
+                for p in parameters if p.name in self._entries}
 
     def _validate(self, parameters: list[Parameter]) -> SetParametersResult:
         changes = self._ours(parameters)

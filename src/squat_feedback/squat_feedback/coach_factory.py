@@ -62,8 +62,9 @@ class FeedbackSettings:
     top_k: int = setting(3, "Documents retrieved per question.", low=1, high=20)
     max_question_chars: int = setting(DEFAULT_MAX_CHARS, "Longest question answered.",
                                       unit="characters", low=10, high=10000)
-    max_answer_chars: int = setting(600, "Longest LLM answer accepted.", unit="characters",
-                                    low=100, high=10000)
+    max_answer_chars: int = setting(600, "Longest LLM answer accepted (also sets the LLM's "
+                                    "token budget).", unit="characters", low=100, high=10000,
+                                    read_only=True)
 
 
 @dataclass

@@ -91,8 +91,8 @@ class FeedbackNode(Node):
 
     def __init__(self) -> None:
         super().__init__("feedback_node")
-        self._parameters = NodeParameters(self, FeedbackNodeSettings())
-        settings = self._parameters.value
+        self._settings = NodeParameters(self, FeedbackNodeSettings(), on_change=self._apply)
+        settings = self._settings.value
         self._coach: ResilientCoach | None = None
         self._index_error = ""
         self._ready = threading.Event()
@@ -112,10 +112,17 @@ class FeedbackNode(Node):
         self.create_service(AskCoach, "squat/ask_coach", self._on_ask)
         self.create_timer(1.0, self._publish_diagnostics)
 
+    def _apply(self, settings: FeedbackNodeSettings, _changed: set[str]) -> None:
+        # feedback_on and score_threshold are read per rep; the chain takes the rest.
+        if self._coach is not None:
+            chain = self._coach.coach.chain
+            chain.top_k = settings.coach.top_k
+            chain.max_question_chars = settings.coach.max_question_chars
+
     def _build_index(self) -> None:
         logger = self.get_logger()
         try:
-            coach = ResilientCoach(self._parameters.value.coach, warn=logger.warning)
+            coach = ResilientCoach(self._settings.value.coach, warn=logger.warning)
         except Exception as error:  # the node stays up and says why it cannot coach
             self._index_error = str(error)
             logger.error(f"the knowledge index cannot be built: {error}; reps get no "
@@ -128,12 +135,13 @@ class FeedbackNode(Node):
                     f"unchanged in {sync.seconds:.1f} s); generator "
                     f"{coach.coach.chain.generator}")
         self._coach = coach
+        self._apply(self._settings.value, set())  # anything set while it was building
         self._ready.set()
 
     def _on_rep(self, summary: RepSummary) -> None:
         rep = rep_context(summary)
         self._latest_rep = rep
-        settings = self._parameters.value
+        settings = self._settings.value
         if wants_feedback(summary, settings.feedback_on, settings.score_threshold):
             self._reps.submit(lambda: self._coach_rep(rep, summary.header.frame_id))
 
@@ -167,7 +175,7 @@ class FeedbackNode(Node):
         return response
 
     def _answer(self, question: str, rep: RepContext | None, done: Future) -> None:
-        if not self._ready.wait(self._parameters.value.index_wait_s):
+        if not self._ready.wait(self._settings.value.index_wait_s):
             answer = Answer(INDEX_BUILDING, [], [], "error", "index still building")
         elif self._coach is None:
             answer = Answer(f"The coach cannot answer: {self._index_error}", [], [], "error",

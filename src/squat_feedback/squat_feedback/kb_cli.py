@@ -37,12 +37,10 @@ def add_generator_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> FeedbackSettings:
-    settings = FeedbackSettings(knowledge_dir=args.knowledge, qdrant_path=args.qdrant_path,
-                                qdrant_url=args.qdrant_url)
-    for name in ("generator", "llm_base_url", "llm_model"):
-        if hasattr(args, name):
-            setattr(settings, name, getattr(args, name))
-    return settings
+    given = {name: getattr(args, name) for name in ("generator", "llm_base_url", "llm_model")
+             if hasattr(args, name)}
+    return FeedbackSettings(knowledge_dir=args.knowledge, qdrant_path=args.qdrant_path,
+                            qdrant_url=args.qdrant_url, **given)
 
 
 def _coach(args: argparse.Namespace) -> Coach:

@@ -45,8 +45,8 @@ class PoseNode(Node):
 
     def __init__(self) -> None:
         super().__init__("pose_node")
-        self._parameters = NodeParameters(self, PoseNodeSettings(), on_change=self._apply)
-        settings = self._parameters.value
+        self._settings = NodeParameters(self, PoseNodeSettings(), on_change=self._apply)
+        settings = self._settings.value
         slop_s, queue_size = settings.slop_s, settings.sync_queue_size
         self._bridge, bridge_name = image_bridge()
         self._estimator = MultiViewEstimator(VIEWS, settings.pose)
@@ -119,7 +119,7 @@ class PoseNode(Node):
         messages = {"front": front, "side": side}
         images = {view: self._image(messages[view], view) for view in VIEWS}
         poses = self._estimator.estimate(images)
-        settings = self._parameters.value
+        settings = self._settings.value
         t = stamp_s(front)
         usable = any(pose is not None for pose in poses.values())
         with self._analysis_lock:

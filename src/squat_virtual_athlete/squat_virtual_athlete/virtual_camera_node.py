@@ -73,10 +73,10 @@ class VirtualCameraNode(Node):
 
     def __init__(self) -> None:
         super().__init__("virtual_camera_node")
-        self._parameters = NodeParameters(
+        self._settings = NodeParameters(
             self, VirtualCameraSettings(),
             on_change=lambda s, _: self._streamer.update(s.stream))
-        settings = self._parameters.value
+        settings = self._settings.value
         stream = settings.stream
         camera_name, _ = camera_names(stream, self.get_namespace())
         try:
