@@ -28,10 +28,9 @@ SEVERITY_LOW, SEVERITY_MEDIUM, SEVERITY_HIGH = (
 
 
 def _string_constants(message: type) -> dict[str, str]:
-    # rosidl puts a message's constants on its metaclass.
-    kind = type(message)
-    return {name: getattr(kind, name) for name in dir(kind)
-            if name.isupper() and isinstance(getattr(kind, name), str)}
+    # rosidl puts a message's constants on its metaclass, as properties of the class.
+    values = {name: getattr(message, name) for name in dir(type(message)) if name.isupper()}
+    return {name: value for name, value in values.items() if isinstance(value, str)}
 
 
 # Every fault code Fault.msg defines (sorted).

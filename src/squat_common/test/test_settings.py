@@ -59,3 +59,4 @@ def test_descriptors_carry_unit_range_and_read_only():
     fixed = descriptor(by_name["fixed"], 3)
     assert fixed.read_only and fixed.integer_range[0].to_value == 5
     assert parameter_value(Outer(), by_name["point"]) == []
+

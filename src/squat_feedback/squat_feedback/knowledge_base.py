@@ -15,9 +15,8 @@ from pathlib import Path
 
 import yaml
 
-# The fault codes of squat_pose (squat_msgs/Fault).
-FAULT_CODES = ("knee_valgus", "insufficient_depth", "forward_lean", "heel_lift",
-               "lateral_shift", "fast_descent", "incomplete_lockout")
+from squat_common.names import FAULT_CODES
+
 REQUIRED = ("id", "title", "topics", "faults", "references")
 # Bump when the chunk text changes shape, so every chunk is re-embedded.
 CHUNK_FORMAT = "2"

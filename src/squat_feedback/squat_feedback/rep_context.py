@@ -9,16 +9,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from squat_common import names
+from squat_common.names import SEVERITY_NAMES
+
+# What each fault code is called in English.
 FAULT_NAMES = {
-    "knee_valgus": "knee valgus (knees caving in)",
-    "insufficient_depth": "insufficient depth",
-    "forward_lean": "forward trunk lean",
-    "heel_lift": "heel lift",
-    "lateral_shift": "lateral shift",
-    "fast_descent": "fast descent",
-    "incomplete_lockout": "incomplete lockout",
+    names.KNEE_VALGUS: "knee valgus (knees caving in)",
+    names.INSUFFICIENT_DEPTH: "insufficient depth",
+    names.FORWARD_LEAN: "forward trunk lean",
+    names.HEEL_LIFT: "heel lift",
+    names.LATERAL_SHIFT: "lateral shift",
+    names.FAST_DESCENT: "fast descent",
+    names.INCOMPLETE_LOCKOUT: "incomplete lockout",
 }
-SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high"}
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from squat_common.names import FAULT_CODES
 from squat_feedback.knowledge_base import (
-    FAULT_CODES,
     KnowledgeError,
     chunks,
     load_knowledge,
