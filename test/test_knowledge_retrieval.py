@@ -162,6 +162,22 @@ def test_an_index_that_fails_mid_session_is_replaced_by_the_embedded_one(tmp_pat
         resilient.close()
 
 
+def test_an_error_that_is_not_the_index_connection_is_not_hidden_by_a_rebuild(tmp_path):
+    warnings: list[str] = []
+    resilient = ResilientCoach(FeedbackSettings(qdrant_path=tmp_path), warn=warnings.append)
+    try:
+        first = resilient.coach
+
+        def broken(chain):
+            raise ValueError("a bug in the caller")
+
+        with pytest.raises(ValueError, match="a bug in the caller"):
+            resilient.run(broken)
+        assert resilient.coach is first and warnings == [], "no rebuild for a non-transport error"
+    finally:
+        resilient.close()
+
+
 def test_an_unreachable_ollama_server_degrades_to_the_template(tmp_path):
     warnings: list[str] = []
     coach = build_coach(FeedbackSettings(qdrant_path=tmp_path, generator="ollama",
