@@ -65,12 +65,13 @@ def test_coach_analyze_writes_the_documented_json(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "analyze [" in result.stderr  # the progress bar
     document = json.loads(out.read_text())
-    assert set(document) == {"reps", "frames", "detected"}
+    assert set(document) == {"reps", "frames", "detected", "reference"}
     assert document["frames"] == 221 and document["detected"] >= 210
     assert len(document["reps"]) == 2
     rep = document["reps"][0]
     assert set(rep) == {"index", "start_s", "bottom_s", "end_s", "min_knee_angle_deg",
-                        "max_trunk_lean_deg", "max_knee_valgus_deg", "score", "faults"}
+                        "max_trunk_lean_deg", "max_knee_valgus_deg", "score", "deviations",
+                        "faults"}
     assert rep["score"] is None
     assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
     for fault in rep["faults"]:

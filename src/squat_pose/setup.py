@@ -20,6 +20,7 @@ setup(
     entry_points={
         "console_scripts": [
             "pose_node = squat_pose.pose_node:main",
+            "build_reference = squat_pose.reference_cli:main",
         ],
     },
 )

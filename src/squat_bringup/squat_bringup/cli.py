@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(analyze)
     analyze.set_defaults(handler=run_analysis)
+    from squat_pose.reference_cli import add_commands as add_reference_commands
+
+    add_reference_commands(commands)
     return parser
 
 

@@ -3,6 +3,8 @@
 Runs the same estimator and analyzer as pose_node on a front and/or a side video and writes
 {"reps": [...], "frames": N, "detected": N} as JSON. With both views, each side frame is paired
 with the front frame nearest in time (the files are played as two cameras started together).
+With `--reference`, every rep is scored against that answer sheet and its largest deviations
+are listed.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from squat_common.frame_sources import CapturedFrame, SourceError, VideoFileSource
+from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
 from squat_pose.analysis import RepReport, SquatAnalyzer
-from squat_pose.pose_estimation import MultiViewEstimator
+from squat_pose.reference import Reference, ReferenceError, channels, load_reference
+from squat_pose.rep_scoring import score_rep
+from squat_pose.scoring import RepScore, ScoreSettings
+from squat_pose.video_session import analysed_frames, frame_count
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,13 +31,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--side", type=Path, help="video of the side view")
     parser.add_argument("--json", type=Path, required=True, dest="json_path",
                         help="where to write the result ('-' for stdout)")
+    parser.add_argument("--reference", type=Path,
+                        help="score every rep against this reference (coach reference build)")
 
 
 def _number(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), 3)
 
 
-def rep_json(report: RepReport) -> dict[str, Any]:
+def rep_json(report: RepReport, scored: RepScore | None = None) -> dict[str, Any]:
     """One rep as the CLI writes it."""
     rep = report.rep
     return {
@@ -43,17 +50,12 @@ def rep_json(report: RepReport) -> dict[str, Any]:
         "min_knee_angle_deg": _number(report.min_knee_angle_deg),
         "max_trunk_lean_deg": _number(report.max_trunk_lean_deg),
         "max_knee_valgus_deg": _number(report.max_knee_valgus_deg),
-        "score": _number(report.score),
+        "score": _number(scored.score if scored else report.score),
+        "deviations": [{"angle": d.channel, "phase": d.phase, "degrees": _number(d.degrees)}
+                       for d in (scored.deviations[:3] if scored else ())],
         "faults": [{"code": f.code, "value": _number(f.value), "threshold": f.threshold,
                     "severity": SEVERITY_NAMES[f.severity]} for f in report.faults],
     }
-
-
-def _open(path: Path) -> VideoFileSource:
-    # As fast as frames decode: no pacing, stamps are the file's own frame times.
-    source = VideoFileSource(path, now_ns=lambda: 0, sleep=lambda _: None)
-    source.open()
-    return source
 
 
 class _Progress:
@@ -63,7 +65,7 @@ class _Progress:
     def step(self) -> None:
         self.done += 1
         if self.done % 10 == 0 or self.done == self.total:
-            filled = int(30 * self.done / self.total)
+            filled = int(30 * min(self.done, self.total) / self.total)
             sys.stderr.write(f"\ranalyze [{'#' * filled}{'.' * (30 - filled)}] "
                              f"{self.done}/{self.total} frames")
             if self.done >= self.total:
@@ -71,53 +73,25 @@ class _Progress:
             sys.stderr.flush()
 
 
-def analyze(front: Path | None, side: Path | None) -> dict[str, Any]:
-    """The analysis of one or two videos."""
-    sources = {view: _open(path) for view, path in (("front", front), ("side", side)) if path}
-    primary = "side" if "side" in sources else "front"
-    other = "front" if primary == "side" else None
-    estimator = MultiViewEstimator(tuple(sources))
+def analyze(front: Path | None, side: Path | None,
+            reference: Reference | None = None) -> dict[str, Any]:
+    """The analysis of one or two videos, scored against `reference` when given."""
+    videos = {view: path for view, path in (("front", front), ("side", side)) if path}
     analyzer = SquatAnalyzer()
+    progress = _Progress(frame_count(side or front))
+    times, angles = [], []
     frames = detected = 0
-    lookahead: CapturedFrame | None = None
-    current_other: CapturedFrame | None = None
-    progress = _Progress(_frame_count(side or front))
-    try:
-        while (frame := sources[primary].read()) is not None:
-            if other in sources:
-                # Advance the other view to its frame nearest this one in time.
-                while True:
-                    if lookahead is None:
-                        lookahead = sources[other].read()
-                    if lookahead is None or (current_other is not None and \
-                            abs(lookahead.stamp_ns - frame.stamp_ns) > \
-                            abs(current_other.stamp_ns - frame.stamp_ns)):
-                        break
-                    current_other, lookahead = lookahead, None
-            images = {primary: frame.image}
-            if other in sources:
-                images[other] = current_other.image if current_other else None
-            poses = estimator.estimate(images)
-            frames += 1
-            detected += all(pose is not None for pose in poses.values())
-            analyzer.update(frame.stamp_ns / 1e9, poses.get("front"), poses.get("side"))
-            progress.step()
-        analyzer.finish()
-    finally:
-        estimator.close()
-        for source in sources.values():
-            source.close()
-    return {"reps": [rep_json(r) for r in analyzer.reports], "frames": frames,
-            "detected": detected}
-
-
-def _frame_count(path: Path) -> int:
-    import cv2
-
-    capture = cv2.VideoCapture(str(path))
-    count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
-    capture.release()
-    return count
+    for frame in analysed_frames(videos, analyzer, progress.step):
+        frames += 1
+        detected += all(pose is not None for pose in frame.poses.values())
+        times.append(frame.t)
+        angles.append(channels({n: m.value for n, m in frame.analysis.measures.items()}))
+    settings = ScoreSettings()
+    reps = [rep_json(report, score_rep(times, angles, report.rep, report.faults, reference,
+                                       settings) if reference else None)
+            for report in analyzer.reports]
+    return {"reps": reps, "frames": frames, "detected": detected,
+            "reference": reference.name if reference else None}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,8 +100,9 @@ def run(args: argparse.Namespace) -> int:
         print("coach analyze: give --front, --side or both", file=sys.stderr)
         return 2
     try:
-        result = analyze(args.front, args.side)
-    except SourceError as error:
+        reference = load_reference(args.reference) if args.reference else None
+        result = analyze(args.front, args.side, reference)
+    except (SourceError, ReferenceError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)
         return 2
     text = json.dumps(result, indent=2)
