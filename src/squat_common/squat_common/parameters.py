@@ -50,13 +50,16 @@ def descriptor(entry: Entry, default: Any) -> ParameterDescriptor:
 class NodeParameters(Generic[T]):
     """The settings of `node` as parameters; `value` is always the settings in force.
 
-    `on_change(settings, names)` is called after a live change was accepted, with the names
-    of the parameters that changed.
+    `check(settings, names)` may refuse a live change that the ranges allow (a file that does
+    not load) by returning the reason; `on_change(settings, names)` is called after a live
+    change was accepted, with the names of the parameters that changed.
     """
 
     def __init__(self, node: Node, defaults: T, prefix: str = "",
-                 on_change: Callable[[T, set[str]], None] | None = None) -> None:
+                 on_change: Callable[[T, set[str]], None] | None = None,
+                 check: Callable[[T, set[str]], str | None] | None = None) -> None:
         self._node, self._prefix, self._on_change = node, prefix, on_change
+        self._check = check
         self._entries = {entry.name: entry for entry in entries(defaults, prefix)}
         given: dict[str, Any] = {}
         for name, entry in self._entries.items():
@@ -99,11 +102,13 @@ class NodeParameters(Generic[T]):
         if not changes:
             return SetParametersResult(successful=True)
         try:
-            self._pending = with_values(self.value, changes, self._prefix)
+            pending = with_values(self.value, changes, self._prefix)
         except ValueError as error:
             self._pending = None
             return SetParametersResult(successful=False, reason=str(error))
-        return SetParametersResult(successful=True)
+        reason = self._check(pending, set(changes)) if self._check is not None else None
+        self._pending = None if reason else pending
+        return SetParametersResult(successful=not reason, reason=reason or "")
 
     def _apply(self, parameters: list[Parameter]) -> None:
         changes = self._ours(parameters)

@@ -11,3 +11,6 @@ SENSOR_QOS = qos_profile_sensor_data
 # (feedback_node while its index builds, rqt, a recorder started late). Publishers and
 # subscribers of RepSummary use this profile.
 REP_QOS = QoSProfile(depth=20, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+# squat/reference: the reference in use, latched for late joiners (one message, replaced).
+REFERENCE_QOS = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)

@@ -44,6 +44,8 @@ class RepReport:
     asymmetry_deg: float
     faults: tuple[Fault, ...]
     score: float | None = None
+    # Where it differed most from the reference (squat_pose.scoring.Deviation), worst first.
+    deviations: tuple = ()
 
     @property
     def fault_codes(self) -> list[str]:
@@ -107,7 +109,7 @@ class SquatAnalyzer:
         raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
         smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
         measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
-        knee = self._knee_signal(smoothed_values)
+        knee = self.knee_signal(smoothed_values)
         if self._counter.phase == Phase.STANDING:
             for name, recent in self._standing_heel.items():
                 if name in smoothed_values:
@@ -126,7 +128,8 @@ class SquatAnalyzer:
         return self._report(rep) if rep is not None else None
 
     @staticmethod
-    def _knee_signal(values: dict[str, float]) -> float | None:
+    def knee_signal(values: dict[str, float]) -> float | None:
+        """The knee flexion phases are read from: the side view's, else the front's."""
         for names in KNEE_SIGNALS:
             present = [values[name] for name in names if name in values]
             if present:

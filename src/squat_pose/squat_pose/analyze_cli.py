@@ -19,9 +19,8 @@ from typing import Any
 from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
 from squat_pose.analysis import RepReport, SquatAnalyzer
-from squat_pose.reference import Reference, ReferenceError, channels, load_reference
-from squat_pose.rep_scoring import score_rep
-from squat_pose.scoring import RepScore, ScoreSettings
+from squat_pose.reference import Reference, ReferenceError, load_reference
+from squat_pose.reference_scorer import ReferenceScorer
 from squat_pose.video_session import analysed_frames, frame_count
 
 
@@ -39,7 +38,7 @@ def _number(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), 3)
 
 
-def rep_json(report: RepReport, scored: RepScore | None = None) -> dict[str, Any]:
+def rep_json(report: RepReport) -> dict[str, Any]:
     """One rep as the CLI writes it."""
     rep = report.rep
     return {
@@ -50,9 +49,9 @@ def rep_json(report: RepReport, scored: RepScore | None = None) -> dict[str, Any
         "min_knee_angle_deg": _number(report.min_knee_angle_deg),
         "max_trunk_lean_deg": _number(report.max_trunk_lean_deg),
         "max_knee_valgus_deg": _number(report.max_knee_valgus_deg),
-        "score": _number(scored.score if scored else report.score),
+        "score": _number(report.score),
         "deviations": [{"angle": d.channel, "phase": d.phase, "degrees": _number(d.degrees)}
-                       for d in (scored.deviations[:3] if scored else ())],
+                       for d in report.deviations],
         "faults": [{"code": f.code, "value": _number(f.value), "threshold": f.threshold,
                     "severity": SEVERITY_NAMES[f.severity]} for f in report.faults],
     }
@@ -78,18 +77,15 @@ def analyze(front: Path | None, side: Path | None,
     """The analysis of one or two videos, scored against `reference` when given."""
     videos = {view: path for view, path in (("front", front), ("side", side)) if path}
     analyzer = SquatAnalyzer()
+    scorer = ReferenceScorer(reference) if reference else None
     progress = _Progress(frame_count(side or front))
-    times, angles = [], []
     frames = detected = 0
     for frame in analysed_frames(videos, analyzer, progress.step):
         frames += 1
         detected += all(pose is not None for pose in frame.poses.values())
-        times.append(frame.t)
-        angles.append(channels({n: m.value for n, m in frame.analysis.measures.items()}))
-    settings = ScoreSettings()
-    reps = [rep_json(report, score_rep(times, angles, report.rep, report.faults, reference,
-                                       settings) if reference else None)
-            for report in analyzer.reports]
+        if scorer is not None:
+            scorer.frame(frame.t, frame.analysis, frame.poses)
+    reps = [rep_json(scorer.rep(report) if scorer else report) for report in analyzer.reports]
     return {"reps": reps, "frames": frames, "detected": detected,
             "reference": reference.name if reference else None}
 

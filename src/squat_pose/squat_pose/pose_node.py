@@ -11,10 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from pathlib import Path
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
+from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
@@ -23,16 +25,24 @@ from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
 from squat_common.image_bridge import image_bridge
 from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
-from squat_common.qos import REP_QOS, SENSOR_QOS
+from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
 from squat_common.stamps import stamp_ns, stamp_s
-from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
+from squat_msgs.msg import PoseKeypoints, ReferenceSummary, RepSummary, SquatState
+from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.latest_pair import LatestPair
 from squat_pose.markers import skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
 from squat_pose.pose_estimation import MultiViewEstimator
-from squat_pose.state_messages import pose_keypoints, rep_summary, squat_state
+from squat_pose.reference import Reference, ReferenceError, load_reference
+from squat_pose.reference_scorer import NO_SCORE, ReferenceScorer
+from squat_pose.state_messages import (
+    pose_keypoints,
+    reference_summary,
+    rep_summary,
+    squat_state,
+)
 from squat_pose.sync_seam import create_pair_source
 from squat_pose.sync_stats import SyncStatistics
 
@@ -45,13 +55,16 @@ class PoseNode(Node):
 
     def __init__(self) -> None:
         super().__init__("pose_node")
-        self._settings = NodeParameters(self, PoseNodeSettings(), on_change=self._apply)
+        self._loaded: Reference | None = None
+        self._settings = NodeParameters(self, PoseNodeSettings(), on_change=self._apply,
+                                        check=self._check)
         settings = self._settings.value
         slop_s, queue_size = settings.slop_s, settings.sync_queue_size
         self._bridge, bridge_name = image_bridge()
         self._estimator = MultiViewEstimator(VIEWS, settings.pose)
         self._analyzer = SquatAnalyzer(settings.analysis)
         self._analysis_lock = threading.Lock()
+        self._scorer: ReferenceScorer | None = None
         self._stats = SyncStatistics(inputs=2)
         self._latencies_ms: deque[float] = deque(maxlen=300)
         self._process_ms: deque[float] = deque(maxlen=300)
@@ -66,6 +79,16 @@ class PoseNode(Node):
         self._rep_pub = self.create_publisher(RepSummary, "squat/rep", REP_QOS)
         self._marker_pub = self.create_publisher(MarkerArray, "squat/markers", 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
+        self._reference_pub = self.create_publisher(ReferenceSummary, "squat/reference",
+                                                    REFERENCE_QOS)
+        if settings.reference_path:
+            try:
+                self._use(load_reference(Path(settings.reference_path)),
+                          settings.reference_path)
+            except ReferenceError as error:
+                self.get_logger().error(f"no reference: {error}; scores are NaN until one "
+                                        "is set (SetReference, or reference_path)")
+        self.create_service(SetReference, "squat/set_reference", self._on_set_reference)
 
         self._mailbox = LatestPair()
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
@@ -81,10 +104,48 @@ class PoseNode(Node):
             f"pairing front/side frames with {self._pairs.implementation}: "
             f"queue_size={queue_size}, slop={slop_s * 1000:.1f} ms; images by {bridge_name}")
 
-    def _apply(self, settings: PoseNodeSettings, _changed: set[str]) -> None:
+    def _check(self, settings: PoseNodeSettings, changed: set[str]) -> str | None:
+        # A reference that does not load is refused before it replaces the one in use.
+        self._loaded = None
+        if "reference_path" not in changed or not settings.reference_path:
+            return None
+        try:
+            self._loaded = load_reference(Path(settings.reference_path))
+        except ReferenceError as error:
+            return str(error)
+        return None
+
+    def _apply(self, settings: PoseNodeSettings, changed: set[str]) -> None:
         # The worker analyses pairs while a parameter client sets values on the executor.
         with self._analysis_lock:
             self._analyzer.apply(settings.analysis)
+            if self._scorer is not None:
+                self._scorer.settings = settings.scoring
+                self._scorer.min_visibility = settings.analysis.min_visibility
+        if "reference_path" in changed:
+            self._use(self._loaded, settings.reference_path)
+
+    def _use(self, reference: Reference | None, path: str) -> None:
+        settings = self._settings.value
+        scorer = (ReferenceScorer(reference, settings.scoring, settings.analysis.min_visibility)
+                  if reference is not None else None)
+        with self._analysis_lock:
+            self._scorer = scorer
+        summary = reference_summary(reference, path)
+        self._reference_pub.publish(summary)
+        self.get_logger().info(f"scoring against reference {summary.name!r} ({path})"
+                               if reference else "no reference: scores are NaN")
+
+    def _on_set_reference(self, request: SetReference.Request,
+                          response: SetReference.Response) -> SetReference.Response:
+        result = self.set_parameters([Parameter("reference_path", value=request.path)])[0]
+        scorer = self._scorer
+        response.success = result.successful
+        response.message = (f"scoring against {request.path}" if result.successful
+                            else f"{result.reason}; the previous reference stays in use")
+        response.summary = reference_summary(scorer.reference if scorer else None,
+                                             self._settings.value.reference_path)
+        return response
 
     def _on_pair(self, front: Image, side: Image) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
@@ -122,9 +183,16 @@ class PoseNode(Node):
         settings = self._settings.value
         t = stamp_s(front)
         usable = any(pose is not None for pose in poses.values())
+        scored, finished = NO_SCORE, None
         with self._analysis_lock:
             analysis = (self._analyzer.update(t, poses["front"], poses["side"]) if usable
                         else None)
+            if analysis is not None:
+                finished = analysis.finished
+                if self._scorer is not None:
+                    scored = self._scorer.frame(t, analysis, poses)
+                    if finished is not None:
+                        finished = self._scorer.rep(finished)
         views = {view: pose_keypoints(messages[view].header, view, messages[view].width,
                                       messages[view].height, poses[view]) for view in VIEWS}
         # Per-view keypoints, markers and overlays repeat what the state holds or draw it: they
@@ -133,11 +201,11 @@ class PoseNode(Node):
             if self._keypoint_pubs[view].get_subscription_count():
                 self._keypoint_pubs[view].publish(views[view])
         self._state_pub.publish(squat_state(views["front"], views["side"], sync_error_ms,
-                                            analysis))
+                                            analysis, scored))
         self._latencies_ms.append((self.get_clock().now().nanoseconds - stamp_ns(front)) / 1e6)
         self._processed += 1
-        if analysis is not None and analysis.finished is not None:
-            self._rep_pub.publish(rep_summary(analysis.finished, front.header))
+        if finished is not None:
+            self._rep_pub.publish(rep_summary(finished, front.header))
         if self._marker_pub.get_subscription_count():
             self._marker_pub.publish(skeleton_markers(
                 Header(stamp=side.header.stamp, frame_id=side.header.frame_id), poses["side"],
@@ -145,7 +213,8 @@ class PoseNode(Node):
         if settings.publish_overlays:
             for view in VIEWS:
                 if images[view] is not None and self._overlay_pubs[view].get_subscription_count():
-                    annotated = draw_overlay(images[view], view, poses[view], analysis)
+                    annotated = draw_overlay(images[view], view, poses[view], analysis,
+                                             scored.score)
                     overlay = self._bridge.cv2_to_imgmsg(annotated, "bgr8")
                     overlay.header = messages[view].header
                     self._overlay_pubs[view].publish(overlay)

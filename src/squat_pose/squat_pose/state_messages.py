@@ -18,6 +18,7 @@ from squat_msgs.msg import (
     Keypoint,
     Measurement,
     PoseKeypoints,
+    ReferenceSummary,
     RepSummary,
     SquatState,
 )
@@ -25,6 +26,8 @@ from squat_pose.analysis import FrameAnalysis, RepReport
 from squat_pose.geometry import Measure
 from squat_pose.landmarks import LANDMARK_NAMES
 from squat_pose.pose_estimation import PoseResult
+from squat_pose.reference import Reference
+from squat_pose.reference_scorer import NO_SCORE, FrameScore
 
 VIEWS = {"front": Measurement.VIEW_FRONT, "side": Measurement.VIEW_SIDE,
          "both": Measurement.VIEW_BOTH}
@@ -66,11 +69,13 @@ def joint_angles(measures: dict[str, Measure]) -> JointAngles:
 
 
 def squat_state(front: PoseKeypoints, side: PoseKeypoints, sync_error_ms: float,
-                analysis: FrameAnalysis | None) -> SquatState:
+                analysis: FrameAnalysis | None, scored: FrameScore = NO_SCORE) -> SquatState:
     """The SquatState of a pair; without an analysis (nothing usable) the phase is UNKNOWN."""
     state = SquatState(header=front.header, front=front, side=side, sync_error_ms=sync_error_ms,
-                       reference_frame_index=-1, similarity_front=NAN, similarity_side=NAN,
-                       frame_score=NAN)
+                       reference_frame_index=scored.reference_frame,
+                       similarity_front=scored.similarity.get("front", NAN),
+                       similarity_side=scored.similarity.get("side", NAN),
+                       frame_score=scored.score)
     if analysis is None:
         state.angles = joint_angles({})
         state.phase = SquatState.UNKNOWN
@@ -95,9 +100,24 @@ def rep_summary(report: RepReport, header: Header) -> RepSummary:
         reached_parallel=(not math.isnan(report.depth)
                           and INSUFFICIENT_DEPTH not in report.fault_codes),
         asymmetry_deg=report.asymmetry_deg,
-        score=NAN if report.score is None else report.score)
+        score=NAN if report.score is None else report.score,
+        deviation_angles=[d.channel for d in report.deviations],
+        deviation_phases=[d.phase for d in report.deviations],
+        deviation_degrees=[float(d.degrees) for d in report.deviations])
     summary.faults = [
         Fault(code=f.code, value=float(f.value), threshold=float(f.threshold), unit=f.unit,
               severity=f.severity, frame_stamps=[time_from_s(t) for t in f.frame_times_s])
         for f in report.faults]
     return summary
+
+
+def reference_summary(reference: Reference | None, path: str) -> ReferenceSummary:
+    """The ReferenceSummary of the reference in use (empty when there is none)."""
+    if reference is None:
+        return ReferenceSummary(path="", name="", views=[], frame_count=0, duration_s=0.0,
+                                rep_count=0, min_knee_angle_deg=NAN)
+    return ReferenceSummary(
+        path=path, name=reference.name, views=reference.views,
+        frame_count=len(reference.times_s), duration_s=reference.duration_s,
+        rep_count=len(reference.reps),
+        min_knee_angle_deg=180.0 - reference.deepest_knee_flexion_deg)
