@@ -9,6 +9,7 @@ setup(
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
         (f"share/{package_name}", ["package.xml"]),
+        (f"share/{package_name}/references", ["references/builtin.json"]),
     ],
     install_requires=["setuptools"],
     zip_safe=True,

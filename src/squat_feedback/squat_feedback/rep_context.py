@@ -40,6 +40,35 @@ class FaultFinding:
 
 
 @dataclass(frozen=True)
+class Deviation:
+    """One place the rep differed from the reference: angle, phase, degrees (rep minus
+    reference)."""
+
+    angle: str
+    phase: str
+    degrees: float
+
+    def text(self) -> str:
+        """How the coach says it: "at the bottom your trunk leaned 18 deg more than the
+        reference"."""
+        name, verb = ANGLE_WORDS.get(self.angle, (self.angle, "measured"))
+        where = {"descent": "on the way down", "bottom": "at the bottom",
+                 "ascent": "on the way up"}.get(self.phase, self.phase)
+        return (f"{where} your {name} {verb} {format_number(abs(self.degrees))} deg "
+                f"{'more' if self.degrees > 0 else 'less'} than the reference")
+
+
+# Angle -> (what it is, what it does).
+ANGLE_WORDS = {
+    "knee_flexion": ("knees", "bent"),
+    "hip_flexion": ("hips", "bent"),
+    "trunk_lean": ("trunk", "leaned"),
+    "ankle_dorsiflexion": ("shins", "tilted"),
+    "knee_valgus": ("knees", "caved in"),
+}
+
+
+@dataclass(frozen=True)
 class RepContext:
     """What the coach knows about one rep (NaN: not measured)."""
 
@@ -51,6 +80,8 @@ class RepContext:
     ascent_s: float = math.nan
     score: float = math.nan
     faults: tuple[FaultFinding, ...] = field(default_factory=tuple)
+    # Where the rep differed most from the reference, worst first.
+    deviations: tuple[Deviation, ...] = field(default_factory=tuple)
 
     @property
     def fault_codes(self) -> list[str]:
@@ -62,6 +93,7 @@ class RepContext:
                   self.max_knee_valgus_deg, self.descent_s, self.ascent_s, self.score]
         for fault in self.faults:
             values += [fault.value, fault.threshold]
+        values += [abs(d.degrees) for d in self.deviations]
         written = set()
         for value in values:
             if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -91,6 +123,8 @@ def rep_from_analysis(rep: dict) -> RepContext:
         descent_s=bottom - start if None not in (start, bottom) else math.nan,
         ascent_s=end - bottom if None not in (bottom, end) else math.nan,
         score=number("score"),
+        deviations=tuple(Deviation(d["angle"], d["phase"], float(d["degrees"]))
+                         for d in rep.get("deviations", []) if d.get("degrees") is not None),
         faults=tuple(FaultFinding(f["code"], float(f["value"]), float(f["threshold"]),
                                   f.get("unit", ""),
                                   {v: k for k, v in SEVERITY_NAMES.items()}.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from squat_feedback.rep_context import FaultFinding, RepContext
+from squat_feedback.rep_context import Deviation, FaultFinding, RepContext
 from squat_msgs.msg import RepSummary
 
 FEEDBACK_ON = ("all", "below_threshold")
@@ -18,6 +18,9 @@ def rep_context(summary: RepSummary) -> RepContext:
         max_knee_valgus_deg=float(summary.max_knee_valgus_deg),
         descent_s=float(summary.descent_s), ascent_s=float(summary.ascent_s),
         score=float(summary.score),
+        deviations=tuple(Deviation(angle, phase, float(degrees)) for angle, phase, degrees in
+                         zip(summary.deviation_angles, summary.deviation_phases,
+                             summary.deviation_degrees, strict=False)),
         faults=tuple(FaultFinding(f.code, float(f.value), float(f.threshold), f.unit,
                                   int(f.severity)) for f in summary.faults))
 

@@ -16,6 +16,10 @@ UNIT_NAMES = {"deg": "deg", "s": "s", "torso_lengths": "torso lengths",
               "hip_widths": "hip widths"}
 
 
+# Deviations smaller than this are within a good rep's variation (the score's narrowest band).
+DEVIATION_WORTH_SAYING_DEG = 8.0
+
+
 def first_bullet(document: KnowledgeDocument, heading: str) -> str:
     """The first bullet (or sentence) of a section, without list marks and quotes."""
     text = document.section(heading)
@@ -58,11 +62,15 @@ def rep_feedback(rep: RepContext, fault_documents: dict[str, KnowledgeDocument],
     """Feedback on a rep and the ids it cites: per fault the measured value, a cue and a drill
     from that fault's document; for a clean rep, the numbers and a cue to keep."""
     numbers = rep_summary_line(rep)
+    # The largest deviation from the reference, where it is beyond the score's band.
+    compared = [d for d in rep.deviations if abs(d.degrees) >= DEVIATION_WORTH_SAYING_DEG][:1]
+    against = f" Compared with the reference, {compared[0].text()}." if compared else ""
     if not rep.faults:
         cue = first_bullet(clean_document, "Cues")
-        return (f"Rep {rep.rep_index}: no fault found ({numbers}). Keep it that way: {cue} "
-                f"[{clean_document.id}]"), [clean_document.id]
-    lines = [f"Rep {rep.rep_index}: {numbers}." if numbers else f"Rep {rep.rep_index}:"]
+        return (f"Rep {rep.rep_index}: no fault found ({numbers}).{against} Keep it that way: "
+                f"{cue} [{clean_document.id}]"), [clean_document.id]
+    lines = [f"Rep {rep.rep_index}: {numbers}.{against}" if numbers
+             else f"Rep {rep.rep_index}:{against}"]
     sources = []
     for fault in sorted(rep.faults, key=lambda f: -f.severity):
         document = fault_documents.get(fault.code)

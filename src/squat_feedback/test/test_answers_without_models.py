@@ -14,7 +14,13 @@ from squat_feedback.question_screen import (
     mentions_pain,
     screen_question,
 )
-from squat_feedback.rep_context import FaultFinding, RepContext, format_number, rep_from_analysis
+from squat_feedback.rep_context import (
+    Deviation,
+    FaultFinding,
+    RepContext,
+    format_number,
+    rep_from_analysis,
+)
 from squat_feedback.template_answers import question_answer, rep_feedback
 
 DOCS = {d.id: d for d in load_knowledge(Path(__file__).resolve().parents[1] / "knowledge")}
@@ -101,3 +107,18 @@ def test_a_rep_of_coach_analyze_becomes_a_context():
                                          "threshold": 10.0, "severity": "high"}]})
     assert (rep.rep_index, rep.descent_s, rep.ascent_s) == (2, 1.5, 1.0)
     assert rep.faults[0].severity == 3 and rep.fault_codes == ["knee_valgus"]
+
+
+def test_feedback_names_the_largest_deviation_from_the_reference_and_passes_the_guard():
+    rep = RepContext(4, 62.0, 48.0, 3.0, 1.5, 1.2, 71.0, VALGUS_REP.faults,
+                     (Deviation("trunk_lean", "bottom", 18.24), Deviation("knee_flexion",
+                                                                           "bottom", -6.0)))
+    text, sources = rep_feedback(rep, {"knee_valgus": DOCS["fault-knee-valgus"]},
+                                 DOCS["technique-descent"])
+    assert "at the bottom your trunk leaned 18.2 deg more than the reference" in text
+    assert "score 71" in text and "knees bent" not in text, "only the largest, if it matters"
+    assert guard_failure(text, rep, sources, DOCS["fault-knee-valgus"].path.read_text(),
+                         2000) is None
+    small = RepContext(5, 58.0, 30.0, 2.0, 1.6, 1.1, 95.0, (),
+                       (Deviation("knee_flexion", "descent", -4.0),))
+    assert "reference" not in rep_feedback(small, {}, DOCS["technique-descent"])[0]

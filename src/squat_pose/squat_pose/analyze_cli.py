@@ -19,7 +19,13 @@ from typing import Any
 from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
 from squat_pose.analysis import RepReport, SquatAnalyzer
-from squat_pose.reference import Reference, ReferenceError, load_reference
+from squat_pose.reference import (
+    BUILTIN,
+    Reference,
+    ReferenceError,
+    load_reference,
+    reference_file,
+)
 from squat_pose.reference_scorer import ReferenceScorer
 from squat_pose.video_session import analysed_frames, frame_count
 
@@ -30,8 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--side", type=Path, help="video of the side view")
     parser.add_argument("--json", type=Path, required=True, dest="json_path",
                         help="where to write the result ('-' for stdout)")
-    parser.add_argument("--reference", type=Path,
-                        help="score every rep against this reference (coach reference build)")
+    parser.add_argument("--reference", default=BUILTIN,
+                        help="score every rep against this reference (coach reference build); "
+                             f"default {BUILTIN}: the built-in textbook squat; 'none': no "
+                             "scores")
 
 
 def _number(value: float | None) -> float | None:
@@ -96,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
         print("coach analyze: give --front, --side or both", file=sys.stderr)
         return 2
     try:
-        reference = load_reference(args.reference) if args.reference else None
+        reference = (None if args.reference == "none"
+                     else load_reference(reference_file(args.reference)))
         result = analyze(args.front, args.side, reference)
     except (SourceError, ReferenceError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)

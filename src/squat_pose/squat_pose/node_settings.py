@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from squat_common.settings import group, setting
 from squat_pose.analysis import AnalyzerSettings
 from squat_pose.pose_estimation import EstimatorSettings
+from squat_pose.reference import BUILTIN
 from squat_pose.scoring import ScoreSettings
 
 # Two free-running cameras are up to half a period apart; with a slop of exactly half, phases
@@ -35,9 +36,9 @@ class PoseNodeSettings:
         True, "Publish annotated images on squat/overlay/{front,side} (drawn only while "
         "subscribed).")
     reference_path: str = setting(
-        "", "Reference file to score against (coach reference build; the SetReference service "
-        "sets it too); empty: no reference, scores are NaN. A file that does not load is "
-        "refused and the reference in use stays.")
+        BUILTIN, f"Reference file to score against (coach reference build; the SetReference "
+        f"service sets it too); '{BUILTIN}': the built-in textbook squat; empty: no reference, "
+        "scores are NaN. A file that does not load is refused and the reference in use stays.")
     pose: EstimatorSettings = group(EstimatorSettings)
     analysis: AnalyzerSettings = group(AnalyzerSettings, prefix="")
     scoring: ScoreSettings = group(ScoreSettings)

@@ -16,13 +16,21 @@ LABELS = {"front": ("knee_valgus_left", "knee_valgus_right", "pelvis_shift"),
           "side": ("knee_flexion_left", "knee_flexion_right", "hip_flexion_left",
                    "hip_flexion_right", "trunk_lean")}
 BONE, JOINT, TEXT, ALERT = (80, 220, 80), (255, 255, 255), (255, 255, 255), (60, 60, 255)
+GHOST = (255, 170, 40)  # the reference: a light blue, apart from the athlete's green
+FIRST_BODY_POINT = 11  # the ghost leaves the face out: MediaPipe's face says nothing of a squat
 
 
 def draw_overlay(image: np.ndarray, view: str, pose: PoseResult | None,
                  analysis: FrameAnalysis | None, score: float | None = None,
-                 min_visibility: float = 0.5) -> np.ndarray:
-    """A copy of the bgr8 `image` annotated for `view`."""
+                 min_visibility: float = 0.5, ghost: np.ndarray | None = None) -> np.ndarray:
+    """A copy of the bgr8 `image` annotated for `view`; `ghost` (33 x 2 pixels) is the
+    reference's pose at this moment, drawn under the athlete's skeleton in its own colour."""
     canvas = image.copy()
+    if ghost is not None:
+        for a, b in SKELETON:
+            if a >= FIRST_BODY_POINT and np.isfinite(ghost[[a, b]]).all():
+                cv2.line(canvas, tuple(np.round(ghost[a]).astype(int)),
+                         tuple(np.round(ghost[b]).astype(int)), GHOST, 2, cv2.LINE_AA)
     if pose is not None:
         points = np.round(pose.pixels).astype(int)
         for a, b in SKELETON:

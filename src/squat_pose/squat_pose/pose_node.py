@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from pathlib import Path
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
@@ -35,7 +34,7 @@ from squat_pose.markers import skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
 from squat_pose.pose_estimation import MultiViewEstimator
-from squat_pose.reference import Reference, ReferenceError, load_reference
+from squat_pose.reference import Reference, ReferenceError, load_reference, reference_file
 from squat_pose.reference_scorer import NO_SCORE, ReferenceScorer
 from squat_pose.state_messages import (
     pose_keypoints,
@@ -83,7 +82,7 @@ class PoseNode(Node):
                                                     REFERENCE_QOS)
         if settings.reference_path:
             try:
-                self._use(load_reference(Path(settings.reference_path)),
+                self._use(load_reference(reference_file(settings.reference_path)),
                           settings.reference_path)
             except ReferenceError as error:
                 self.get_logger().error(f"no reference: {error}; scores are NaN until one "
@@ -110,7 +109,7 @@ class PoseNode(Node):
         if "reference_path" not in changed or not settings.reference_path:
             return None
         try:
-            self._loaded = load_reference(Path(settings.reference_path))
+            self._loaded = load_reference(reference_file(settings.reference_path))
         except ReferenceError as error:
             return str(error)
         return None
@@ -183,16 +182,17 @@ class PoseNode(Node):
         settings = self._settings.value
         t = stamp_s(front)
         usable = any(pose is not None for pose in poses.values())
-        scored, finished = NO_SCORE, None
+        scored, finished, scorer = NO_SCORE, None, None
         with self._analysis_lock:
             analysis = (self._analyzer.update(t, poses["front"], poses["side"]) if usable
                         else None)
             if analysis is not None:
                 finished = analysis.finished
-                if self._scorer is not None:
-                    scored = self._scorer.frame(t, analysis, poses)
+                scorer = self._scorer
+                if scorer is not None:
+                    scored = scorer.frame(t, analysis, poses)
                     if finished is not None:
-                        finished = self._scorer.rep(finished)
+                        finished = scorer.rep(finished)
         views = {view: pose_keypoints(messages[view].header, view, messages[view].width,
                                       messages[view].height, poses[view]) for view in VIEWS}
         # Per-view keypoints, markers and overlays repeat what the state holds or draw it: they
@@ -213,8 +213,10 @@ class PoseNode(Node):
         if settings.publish_overlays:
             for view in VIEWS:
                 if images[view] is not None and self._overlay_pubs[view].get_subscription_count():
+                    ghost = scorer.ghost(scored, poses[view], view) if scorer else None
                     annotated = draw_overlay(images[view], view, poses[view], analysis,
-                                             scored.score)
+                                             scored.score, settings.analysis.min_visibility,
+                                             ghost)
                     overlay = self._bridge.cv2_to_imgmsg(annotated, "bgr8")
                     overlay.header = messages[view].header
                     self._overlay_pubs[view].publish(overlay)

@@ -41,8 +41,32 @@ _TOES = [INDEX["left_foot_index"], INDEX["right_foot_index"]]
 _HEELS = [INDEX["left_heel"], INDEX["right_heel"]]
 
 
+# The name that stands for the reference squat_pose ships (squat_bringup.builtin_reference
+# says where its angles come from).
+BUILTIN = "builtin"
+
+
 class ReferenceError(ValueError):
     """A reference that cannot be built or read, with the reason."""
+
+
+def builtin_reference_path() -> Path:
+    """Where the built-in reference is installed (or lies in the source tree)."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        installed = Path(get_package_share_directory("squat_pose")) / "references" / \
+            "builtin.json"
+        if installed.is_file():
+            return installed
+    except (ImportError, LookupError, OSError):
+        pass
+    return Path(__file__).resolve().parents[1] / "references" / "builtin.json"
+
+
+def reference_file(name: str) -> Path:
+    """The file a reference name stands for: `builtin`, or a path."""
+    return builtin_reference_path() if name == BUILTIN else Path(name).expanduser()
 
 
 def channels(values: Mapping[str, float]) -> dict[str, float]:
@@ -59,23 +83,41 @@ def channels(values: Mapping[str, float]) -> dict[str, float]:
     return found
 
 
-def normalised_pose(pose: PoseResult, view: str) -> np.ndarray | None:
-    """The 33 landmarks with the hip midpoint at the origin and torso length 1, mirrored so the
-    athlete faces +x (side view) or their left hip lies at +x (front view); None without a
-    torso to scale by."""
+def _body_frame(pose: PoseResult, view: str) -> tuple[np.ndarray, float, float] | None:
+    """The hip midpoint (px), the torso length (px) and the mirror sign of a pose."""
     p = pose.pixels
     hips = p[[_L_HIP, _R_HIP]].mean(axis=0)
     torso = float(np.linalg.norm(p[[_L_SHOULDER, _R_SHOULDER]].mean(axis=0) - hips))
     if not math.isfinite(torso) or torso < 1e-6:
         return None
-    points = (p - hips) / torso
     if view == "side":
         mirrored = p[_TOES, 0].mean() < p[_HEELS, 0].mean()
     else:
         mirrored = p[_L_HIP, 0] < p[_R_HIP, 0]
-    if mirrored:
-        points[:, 0] *= -1
+    return hips, torso, -1.0 if mirrored else 1.0
+
+
+def normalised_pose(pose: PoseResult, view: str) -> np.ndarray | None:
+    """The 33 landmarks with the hip midpoint at the origin and torso length 1, mirrored so the
+    athlete faces +x (side view) or their left hip lies at +x (front view); None without a
+    torso to scale by."""
+    frame = _body_frame(pose, view)
+    if frame is None:
+        return None
+    hips, torso, sign = frame
+    points = (pose.pixels - hips) / torso
+    points[:, 0] *= sign
     return points
+
+
+def placed_on(points: np.ndarray, pose: PoseResult, view: str) -> np.ndarray | None:
+    """Normalised reference keypoints drawn where `pose` stands, at its size and facing its
+    way (the ghost of the reference on the athlete), in pixels; None without a torso."""
+    frame = _body_frame(pose, view)
+    if frame is None:
+        return None
+    hips, torso, sign = frame
+    return hips + torso * points * np.array([sign, 1.0])
 
 
 @dataclass(frozen=True)
@@ -256,7 +298,7 @@ def _distance(rep: RepSpan, times: np.ndarray, angles: dict[str, np.ndarray],
 
 def _listed(array: np.ndarray) -> Any:
     return [_listed(item) for item in array] if array.ndim > 1 else \
-        [None if not math.isfinite(v) else round(float(v), 5) for v in array]
+        [None if not math.isfinite(v) else round(float(v), 4) for v in array]
 
 
 def _array(data: Any, shape_tail: tuple[int, ...] = ()) -> np.ndarray:

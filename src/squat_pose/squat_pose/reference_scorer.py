@@ -13,10 +13,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from squat_pose.alignment import OnlineAligner
 from squat_pose.analysis import FrameAnalysis, RepReport, SquatAnalyzer
 from squat_pose.pose_estimation import PoseResult
-from squat_pose.reference import VIEWS, Reference, channels, normalised_pose
+from squat_pose.reference import VIEWS, Reference, channels, normalised_pose, placed_on
 from squat_pose.rep_scoring import score_rep
 from squat_pose.scoring import ScoreSettings, frame_score, similarity
 
@@ -72,6 +74,14 @@ class ReferenceScorer:
                                             view, canonical, self.min_visibility)
         score, _ = frame_score(angles, sample, canonical, self.settings)
         return FrameScore(sample, int(canonical.frames[round(sample)]), similarities, score)
+
+    def ghost(self, scored: FrameScore, pose: PoseResult | None, view: str
+              ) -> np.ndarray | None:
+        """The reference's pose at the frame's matched moment, placed on the athlete (px)."""
+        poses = self.reference.canonical.poses
+        if scored.sample is None or pose is None or view not in poses:
+            return None
+        return placed_on(poses[view][round(scored.sample)], pose, view)
 
     def rep(self, report: RepReport) -> RepReport:
         """`report` with its score and largest deviations against the reference."""

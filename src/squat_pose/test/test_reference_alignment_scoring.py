@@ -175,3 +175,18 @@ def test_frame_score_bands_and_similarity(reference):
     assert similarity(pose, None, bottom, "side", canonical) == pytest.approx(1.0)
     assert math.isnan(similarity(None, None, bottom, "side", canonical))
     assert math.isnan(similarity(pose, None, bottom, "front", canonical))
+
+
+def test_the_ghost_is_the_reference_pose_on_the_athlete_and_drawn_in_its_colour(reference):
+    from squat_pose.overlay import GHOST, draw_overlay
+    from squat_pose.reference import normalised_pose, placed_on
+
+    athlete = side_squat(60.0, facing=-1.0)
+    # A pose placed on itself comes back where it was, mirrored or not.
+    points = normalised_pose(athlete, "side")
+    assert np.allclose(placed_on(points, athlete, "side"), athlete.pixels)
+    ghost = placed_on(reference.canonical.poses["side"][SAMPLES // 2], athlete, "side")
+    image = np.zeros((480, 640, 3), np.uint8)
+    drawn = draw_overlay(image, "side", None, None, ghost=ghost)
+    assert (drawn == GHOST).all(axis=2).sum() > 50, "the ghost's bones are drawn"
+    assert not (draw_overlay(image, "side", None, None) == GHOST).all(axis=2).any()
