@@ -51,8 +51,10 @@ def test_a_live_threshold_applies_to_the_next_rep_and_bad_sets_are_refused(spawn
     measured = first.max_knee_valgus_deg
     assert 5.0 < measured < 85.0, f"the caved knee read {measured} deg"
 
-    # Just under what the knee reached: the same cave in rep 2 is now a fault.
-    lowered = round(measured - 3.0, 2)
+    # Under what the knee reached: the same cave in rep 2 is now a fault. Half of it leaves
+    # room for rep-to-rep estimation noise (pose_node drops pairs when it falls behind, so the
+    # two reps are never measured on the same frames; a 3 deg margin failed once under load).
+    lowered = round(measured / 2, 2)
     results = call(listener, client.set_parameters(
         [Parameter("faults.knee_valgus", value=lowered)])).results
     assert results[0].successful, results[0].reason

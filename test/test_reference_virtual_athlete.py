@@ -12,16 +12,13 @@ import json
 
 import pytest
 
-from squat_bringup.builtin_reference import builtin_reference, truth_pose
+from squat_bringup.builtin_reference import builtin_reference, truth_frames
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.reference import builtin_reference_path, load_reference
 from squat_pose.reference_scorer import ReferenceScorer
 from squat_virtual_athlete.camera import VirtualCamera
-from squat_virtual_athlete.ground_truth import view_truth
-from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, parse_faults
 
-FPS = 30.0
 CAMERAS = [VirtualCamera.default("front"), VirtualCamera.default("side")]
 
 
@@ -31,14 +28,9 @@ def reference():
 
 
 def rep_scores(reference, **spec) -> list[float]:
-    session = VirtualSession(AthleteSpec(variability=0.0, **spec), CAMERAS)
     analyzer, scorer = SquatAnalyzer(), ReferenceScorer(reference)
     scored = []
-    for index in range(int(session.program.duration_s * FPS)):
-        t = index / FPS
-        instant = session.at(t)
-        poses = {c.name: truth_pose(view_truth(c, instant.parts, instant.skeleton.landmarks),
-                                    c.width, c.height) for c in CAMERAS}
+    for t, poses in truth_frames(AthleteSpec(variability=0.0, **spec), CAMERAS):
         analysis = analyzer.update(t, poses["front"], poses["side"])
         scorer.frame(t, analysis, poses)
         if analysis.finished is not None:

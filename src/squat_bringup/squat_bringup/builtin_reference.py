@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -47,17 +48,22 @@ def truth_pose(truth: dict[str, dict], width: int, height: int) -> PoseResult:
                       world=np.zeros((33, 3)))
 
 
-def builtin_reference() -> Reference:
-    """The built-in reference, made from the virtual athlete's exact landmarks."""
-    spec = AthleteSpec()
-    cameras = [VirtualCamera.default("front"), VirtualCamera.default("side")]
+def truth_frames(spec: AthleteSpec, cameras: list[VirtualCamera]
+                 ) -> Iterator[tuple[float, dict[str, PoseResult]]]:
+    """(time, exact pose per camera) of every frame of the athlete's session at FPS."""
     session = VirtualSession(spec, cameras)
-    analyzer, recorder = SquatAnalyzer(), ReferenceRecorder()
     for index in range(int(session.program.duration_s * FPS)):
         t = index / FPS
         instant = session.at(t)
-        poses = {c.name: truth_pose(view_truth(c, instant.parts, instant.skeleton.landmarks),
-                                    c.width, c.height) for c in cameras}
+        yield t, {c.name: truth_pose(view_truth(c, instant.parts, instant.skeleton.landmarks),
+                                     c.width, c.height) for c in cameras}
+
+
+def builtin_reference() -> Reference:
+    """The built-in reference, made from the virtual athlete's exact landmarks."""
+    cameras = [VirtualCamera.default("front"), VirtualCamera.default("side")]
+    analyzer, recorder = SquatAnalyzer(), ReferenceRecorder()
+    for t, poses in truth_frames(AthleteSpec(), cameras):
         analysis = analyzer.update(t, poses["front"], poses["side"])
         recorder.add(t, {n: m.value for n, m in analysis.measures.items()}, poses)
     analyzer.finish()

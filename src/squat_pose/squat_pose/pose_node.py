@@ -249,6 +249,7 @@ class PoseNode(Node):
             "state_latency_p50_ms": f"{latency[0]:.1f}",
             "state_latency_p95_ms": f"{latency[1]:.1f}",
             "process_ms_p50": f"{process_ms:.1f}",
+            "reference": self._scorer.reference.name if self._scorer else "none",
         }
         self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
 
