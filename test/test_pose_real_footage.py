@@ -65,7 +65,7 @@ def test_coach_analyze_writes_the_documented_json(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "analyze [" in result.stderr  # the progress bar
     document = json.loads(out.read_text())
-    assert set(document) == {"reps", "frames", "detected", "reference"}
+    assert set(document) == {"reps", "frames", "detected", "seen", "reference"}
     assert document["frames"] == 221 and document["detected"] >= 210
     assert len(document["reps"]) == 2
     rep = document["reps"][0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -56,6 +57,16 @@ def _run(args: argparse.Namespace) -> int:
         return 2
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `coach`, one subcommand per job."""
     parser = argparse.ArgumentParser(prog="coach", description="squat coach")
@@ -70,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--params-file", type=Path,
                      help="a ros__parameters YAML for every node (default: "
                           "squat_bringup/config/squat_coach.params.yaml)")
-    run.add_argument("--duration", type=float, help="stop after this many seconds")
+    run.add_argument("--duration", type=_positive_seconds, help="stop after this many seconds")
     run.add_argument("--check", action="store_true",
                      help="only check the installation (rclpy, squat_msgs, optional parts)")
     run.set_defaults(handler=_run)

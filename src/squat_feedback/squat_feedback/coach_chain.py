@@ -20,7 +20,12 @@ from langchain_core.runnables import RunnableLambda
 from squat_feedback.answer_guard import guard_failure
 from squat_feedback.knowledge_base import KnowledgeDocument
 from squat_feedback.knowledge_index import KnowledgeIndex, SearchHit
-from squat_feedback.question_screen import DEFAULT_MAX_CHARS, mentions_pain, screen_question
+from squat_feedback.question_screen import (
+    DEFAULT_MAX_CHARS,
+    mentions_pain,
+    readable_text,
+    screen_question,
+)
 from squat_feedback.rep_context import RepContext, format_number
 from squat_feedback.template_answers import question_answer, rep_feedback, rep_summary_line
 
@@ -97,6 +102,7 @@ class CoachChain:
     def ask(self, question: str, rep: RepContext | None = None) -> Answer:
         """An answer to a free question, with `rep` as context when given."""
         start = time.perf_counter()
+        question = readable_text(question)
         refusal = screen_question(question, self.max_question_chars)
         if refusal is not None:
             return Answer(refusal, [], [], "screen", "question screened",

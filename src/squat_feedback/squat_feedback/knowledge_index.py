@@ -21,6 +21,7 @@ from qdrant_client import QdrantClient, models
 
 from squat_feedback.embeddings import DENSE_DIM, HANGUL_WORD
 from squat_feedback.knowledge_base import Chunk, KnowledgeDocument, chunks
+from squat_feedback.question_screen import readable_text
 
 COLLECTION = "squat_knowledge"
 DENSE, SPARSE = "dense", "sparse"
@@ -158,6 +159,7 @@ class KnowledgeIndex:
                document: str | None = None) -> list[SearchHit]:
         """The `k` documents that answer `query` best (optionally only those about `fault`, or
         only the sections of one `document`)."""
+        query = readable_text(query)
         conditions = []
         if fault:
             conditions.append(models.FieldCondition(

@@ -45,3 +45,9 @@ PAIN = re.compile(r"\b(pain|painful|hurts?|hurting|ache|aching|injur(y|ed|ies)|s
 def mentions_pain(question: str) -> bool:
     """Whether a question speaks of pain or injury (English or Korean)."""
     return PAIN.search(question) is not None
+
+
+def readable_text(text: str) -> str:
+    """`text` with what is not Unicode replaced by U+FFFD: bytes that are not UTF-8 (from a
+    terminal or a file) reach Python as lone surrogates, which no tokenizer takes."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -1,7 +1,8 @@
 """`coach analyze`: the squat analysis of video files, offline, without a ROS graph.
 
 Runs the same estimator and analyzer as pose_node on a front and/or a side video and writes
-{"reps": [...], "frames": N, "detected": N} as JSON. With both views, each side frame is paired
+{"reps": [...], "frames": N, "detected": N (a person in every view), "seen": N (in any view),
+"reference": name} as JSON. With both views, each side frame is paired
 with the front frame nearest in time (the files are played as two cameras started together).
 With `--reference`, every rep is scored against that answer sheet and its largest deviations
 are listed.
@@ -87,21 +88,43 @@ def analyze(front: Path | None, side: Path | None,
     analyzer = SquatAnalyzer()
     scorer = ReferenceScorer(reference) if reference else None
     progress = _Progress(frame_count(side or front))
-    frames = detected = 0
+    frames = detected = seen = 0
     for frame in analysed_frames(videos, analyzer, progress.step):
         frames += 1
         detected += all(pose is not None for pose in frame.poses.values())
+        seen += any(pose is not None for pose in frame.poses.values())
         if scorer is not None:
             scorer.frame(frame.t, frame.analysis, frame.poses)
     reps = [rep_json(scorer.rep(report) if scorer else report) for report in analyzer.reports]
-    return {"reps": reps, "frames": frames, "detected": detected,
+    return {"reps": reps, "frames": frames, "detected": detected, "seen": seen,
             "reference": reference.name if reference else None}
 
 
+def _writable(path: Path) -> str | None:
+    """Why the result cannot be written to `path` (checked before the work); None if it can."""
+    if path.is_dir():
+        return f"cannot write {path}: it is a folder"
+    if not path.parent.is_dir():
+        return f"cannot write {path}: no folder {path.parent}"
+    probe = path.with_name(f".{path.name}.partial")
+    try:
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        return f"cannot write {path}: {error.strerror or error}"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run `coach analyze` with parsed arguments; 0 on success, 2 on bad input."""
+    """Run `coach analyze` with parsed arguments; 0 on success, 1 when nobody was found, 2 on
+    bad input (said before any frame is analysed where it can be)."""
     if args.front is None and args.side is None:
         print("coach analyze: give --front, --side or both", file=sys.stderr)
+        return 2
+    to_stdout = str(args.json_path) == "-"
+    problem = None if to_stdout else _writable(args.json_path)
+    if problem:
+        print(f"coach analyze: {problem}", file=sys.stderr)
         return 2
     try:
         reference = (None if args.reference == "none"
@@ -110,8 +133,12 @@ def run(args: argparse.Namespace) -> int:
     except (SourceError, ReferenceError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)
         return 2
-    text = json.dumps(result, indent=2)
-    if str(args.json_path) == "-":
+    if not result["seen"]:
+        print(f"coach analyze: no person found in any of {result['frames']} frames",
+              file=sys.stderr)
+        return 1
+    text = json.dumps(result, indent=2, allow_nan=False)
+    if to_stdout:
         print(text)
     else:
         args.json_path.write_text(text + "\n")

@@ -1,0 +1,73 @@
+"""Bad input to the command line: a clear message, the right exit code, no traceback, and
+nothing analysed before an output that cannot be written is refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT
+
+COACH = str(REPO_ROOT / "scripts" / "coach")
+
+
+def coach(*args: str | bytes, data_home=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **({"XDG_DATA_HOME": str(data_home)} if data_home else {}))
+    return subprocess.run([COACH, *args], capture_output=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def empty_video(tmp_path_factory):
+    import cv2
+
+    path = tmp_path_factory.mktemp("video") / "nobody.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (160, 120))
+    for _ in range(12):
+        writer.write(np.full((120, 160, 3), 90, np.uint8))
+    writer.release()
+    return path
+
+
+@pytest.mark.parametrize("output, reason", [
+    ("/proc/x.json", "cannot write /proc/x.json"),
+    ("{tmp}/missing/x.json", "no folder"),
+    ("{tmp}", "it is a folder"),
+], ids=["in /proc", "missing folder", "a folder"])
+def test_analyze_refuses_an_output_it_cannot_write_before_the_work(tmp_path, empty_video,
+                                                                 output, reason):
+    started = time.monotonic()
+    result = coach("analyze", "--side", str(empty_video), "--json",
+                   output.format(tmp=tmp_path))
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and reason in stderr, stderr
+    assert "analyze [" not in stderr, "no frame was analysed"
+    assert "Traceback" not in stderr
+    assert time.monotonic() - started < 60
+
+
+def test_analyze_says_when_nobody_is_in_the_video(tmp_path, empty_video):
+    out = tmp_path / "out.json"
+    result = coach("analyze", "--side", str(empty_video), "--json", str(out))
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and "no person found in any of 12 frames" in stderr, stderr
+    assert not out.exists() and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "soon"])
+def test_run_refuses_a_duration_that_is_not_a_positive_number(value):
+    result = coach("run", "--duration", value)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "--duration" in stderr and "seconds" in stderr, stderr
+    assert "Traceback" not in stderr and "starting" not in stderr
+
+
+@pytest.mark.parametrize("command", [["ask"], ["kb", "search"]], ids=["ask", "kb search"])
+def test_a_question_that_is_not_utf8_is_answered(tmp_path, command):
+    result = coach(*command, b"\xff\xfe my knees cave in", "--json", data_home=tmp_path)
+    stderr = result.stderr.decode(errors="replace")
+    assert result.returncode == 0, stderr[-2000:]
+    assert "Traceback" not in stderr and b"knee" in result.stdout
