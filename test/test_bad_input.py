@@ -71,3 +71,22 @@ def test_a_question_that_is_not_utf8_is_answered(tmp_path, command):
     stderr = result.stderr.decode(errors="replace")
     assert result.returncode == 0, stderr[-2000:]
     assert "Traceback" not in stderr and b"knee" in result.stdout
+
+
+def test_reference_build_refuses_an_output_it_cannot_write_before_the_work(empty_video):
+    result = coach("reference", "build", "--side", str(empty_video), "-o", "/proc/ref.json")
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "cannot write /proc/ref.json" in stderr, stderr
+    assert "no person found" not in stderr, "refused before any frame was analysed"
+
+
+def test_analyze_plays_an_image_folder_as_the_camera_node_does(tmp_path):
+    import cv2
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for index in range(3):
+        cv2.imwrite(str(folder / f"{index:03d}.png"), np.full((120, 160, 3), 90, np.uint8))
+    result = coach("analyze", "--side", str(folder), "--json", str(tmp_path / "out.json"))
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and "no person found in any of 3 frames" in stderr, stderr

@@ -19,6 +19,7 @@ from typing import Any
 
 from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
+from squat_common.output_files import unwritable_reason
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.reference import (
     BUILTIN,
@@ -100,21 +101,6 @@ def analyze(front: Path | None, side: Path | None,
             "reference": reference.name if reference else None}
 
 
-def _writable(path: Path) -> str | None:
-    """Why the result cannot be written to `path` (checked before the work); None if it can."""
-    if path.is_dir():
-        return f"cannot write {path}: it is a folder"
-    if not path.parent.is_dir():
-        return f"cannot write {path}: no folder {path.parent}"
-    probe = path.with_name(f".{path.name}.partial")
-    try:
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        return f"cannot write {path}: {error.strerror or error}"
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     """Run `coach analyze` with parsed arguments; 0 on success, 1 when nobody was found, 2 on
     bad input (said before any frame is analysed where it can be)."""
@@ -122,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         print("coach analyze: give --front, --side or both", file=sys.stderr)
         return 2
     to_stdout = str(args.json_path) == "-"
-    problem = None if to_stdout else _writable(args.json_path)
+    problem = None if to_stdout else unwritable_reason(args.json_path)
     if problem:
         print(f"coach analyze: {problem}", file=sys.stderr)
         return 2

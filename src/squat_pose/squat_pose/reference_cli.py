@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from squat_common.frame_sources import SourceError
+from squat_common.output_files import unwritable_reason
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.reference import (
     Reference,
@@ -95,9 +96,9 @@ def run_build(args: argparse.Namespace) -> int:
         print("coach reference build: give --front, --side or both", file=sys.stderr)
         return 2
     output: Path = args.output
-    if output.is_dir() or not output.parent.is_dir():
-        print(f"coach reference build: cannot write {output}: "
-              f"{'it is a folder' if output.is_dir() else 'no such folder'}", file=sys.stderr)
+    problem = unwritable_reason(output)
+    if problem:
+        print(f"coach reference build: {problem}", file=sys.stderr)
         return 2
     try:
         reference = build_from_videos(args.front, args.side, args.name or output.stem)

@@ -11,7 +11,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from squat_common.frame_sources import CapturedFrame, FrameSource, VideoFileSource
+from squat_common.frame_sources import (
+    DEFAULT_FPS,
+    IMAGE_SUFFIXES,
+    CapturedFrame,
+    FrameSource,
+    open_media,
+)
 from squat_pose.analysis import AnalyzerSettings, FrameAnalysis, SquatAnalyzer
 from squat_pose.pose_estimation import MultiViewEstimator, PoseResult
 
@@ -26,10 +32,9 @@ class AnalysedFrame:
 
 
 def _open(path: Path) -> FrameSource:
-    # As fast as frames decode: no pacing, stamps are the file's own frame times.
-    source = VideoFileSource(path, now_ns=lambda: 0, sleep=lambda _: None)
-    source.open()
-    return source
+    # As fast as frames decode: no pacing, stamps are the file's own frame times (a folder's
+    # images at 30 fps), the sources the camera node plays.
+    return open_media(path, now_ns=lambda: 0, sleep=lambda _: None)
 
 
 def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = None,
@@ -71,9 +76,11 @@ def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = No
 
 
 def frame_count(path: Path) -> int:
-    """How many frames a video file says it has (0 when it does not say)."""
+    """How many frames a video file says it has, or a folder's images (0: unknown)."""
     import cv2
 
+    if path.is_dir():
+        return sum(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir())
     capture = cv2.VideoCapture(str(path))
     count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     capture.release()
@@ -81,10 +88,12 @@ def frame_count(path: Path) -> int:
 
 
 def video_fps(path: Path) -> float:
-    """A video file's frame rate (30 when it does not say)."""
+    """A video file's frame rate (30 when it does not say, and for a folder)."""
     import cv2
 
+    if path.is_dir():
+        return DEFAULT_FPS
     capture = cv2.VideoCapture(str(path))
     fps = capture.get(cv2.CAP_PROP_FPS)
     capture.release()
-    return float(fps) if fps and fps > 0 else 30.0
+    return float(fps) if fps and fps > 0 else DEFAULT_FPS
