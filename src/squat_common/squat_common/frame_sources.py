@@ -240,6 +240,6 @@ def open_media(path: Path, now_ns: Callable[[], int], framerate: float = 0.0,
     elif path.exists():
         source = VideoFileSource(path, now_ns, framerate, loop, start_offset_s, start_ns, sleep)
     else:
-        raise SourceError(f"cannot open {path}: no such file, folder or device")
+        raise SourceError(f"cannot play {path}: no such file, folder or device")
     source.open()
     return source
