@@ -3,8 +3,9 @@
 Usage: python -m helpers.publish_frames TOPIC PHASE_MS COUNT START_EPOCH_S
 Frames are published on the wall-clock grid of 30 fps shifted by PHASE_MS, from the first tick
 after START_EPOCH_S, so two processes given one start and different phases behave like two
-unsynchronised cameras switched on together; each frame is stamped with the node clock when it
-is published. Publishes COUNT frames and exits.
+unsynchronised cameras switched on together. Each frame is stamped with its tick, as a camera
+stamps the instant its sensor captured the frame; when it is published jitters with the load of
+the machine, as delivery does. Publishes COUNT frames and exits.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import time
 import rclpy
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
+
+from squat_common.stamps import time_from_s
 
 PERIOD_S = 1 / 30
 
@@ -34,7 +37,7 @@ def main() -> None:
         tick = (math.floor((start_s - phase_s) / PERIOD_S) + 1) * PERIOD_S + phase_s
         for _ in range(count):
             time.sleep(max(0.0, tick - time.time()))
-            image.header.stamp = node.get_clock().now().to_msg()
+            image.header.stamp = time_from_s(tick)
             publisher.publish(image)
             tick += PERIOD_S
         time.sleep(0.5)

@@ -29,6 +29,9 @@ class PoseNodeSettings:
     sync_slop_s: float = setting(
         0.0, f"Largest capture-time difference of a front/side pair; 0: {SLOP_PERIODS} of the "
         "nominal frame period.", unit="s", low=0.0, high=1.0, read_only=True)
+    processing_queue_size: int = setting(
+        3, "Pairs waiting for MediaPipe; a stall longer than this many frames drops the oldest "
+        "(pairs_dropped_behind in diagnostics).", low=1, high=100, read_only=True)
     marker_distance_m: float = setting(
         3.0, "Distance in front of the camera at which squat/markers draws the skeleton.",
         unit="m", low=0.0, high=20.0)

@@ -1,7 +1,8 @@
 """pose_node: MediaPipe on synchronised front/side pairs; angles, phase, reps and faults.
 
 Pairs come from the synchroniser seam (message_filters where installed). Each pair is analysed
-on a worker thread; when it falls behind, the oldest waiting pair is dropped and counted.
+on a worker thread; when it falls behind by more than processing_queue_size pairs, the oldest
+waiting pair is dropped and counted.
 Publishes ~/front/keypoints, ~/side/keypoints, squat/state, squat/rep, squat/overlay/{front,side},
 squat/markers and /diagnostics (1 Hz).
 """
@@ -29,7 +30,7 @@ from squat_common.stamps import stamp_ns, stamp_s
 from squat_msgs.msg import PoseKeypoints, ReferenceSummary, RepSummary, SquatState
 from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
-from squat_pose.latest_pair import LatestPair
+from squat_pose.pair_queue import PairQueue
 from squat_pose.markers import skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
@@ -89,7 +90,7 @@ class PoseNode(Node):
                                         "is set (SetReference, or reference_path)")
         self.create_service(SetReference, "squat/set_reference", self._on_set_reference)
 
-        self._mailbox = LatestPair()
+        self._pending = PairQueue(settings.processing_queue_size)
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
         self._pairs = create_pair_source(
@@ -149,11 +150,11 @@ class PoseNode(Node):
     def _on_pair(self, front: Image, side: Image) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
         self._stats.pair(sync_error_ms, time.monotonic())
-        self._mailbox.put((front, side, sync_error_ms))
+        self._pending.put((front, side, sync_error_ms))
 
     def _work(self) -> None:
-        while not self._mailbox.closed:
-            pair = self._mailbox.take()
+        while not self._pending.closed:
+            pair = self._pending.take()
             if pair is None:
                 continue
             started = time.perf_counter()
@@ -238,7 +239,7 @@ class PoseNode(Node):
             "pairs_total": str(report.pairs_total),
             "pairs_per_s": f"{report.pairs_per_s:.2f}",
             "pairs_processed": str(self._processed),
-            "pairs_dropped_behind": str(self._mailbox.dropped),
+            "pairs_dropped_behind": str(self._pending.dropped),
             "front_frames": str(report.frames_received[FRONT]),
             "side_frames": str(report.frames_received[SIDE]),
             "front_unpaired": str(report.frames_unpaired[FRONT]),
@@ -254,7 +255,7 @@ class PoseNode(Node):
         self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
 
     def destroy_node(self) -> None:
-        self._mailbox.close()
+        self._pending.close()
         self._worker.join(timeout=5)
         self._estimator.close()
         super().destroy_node()

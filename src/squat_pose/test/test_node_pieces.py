@@ -1,4 +1,4 @@
-"""The pose node's pure pieces: the newest-pair mailbox, messages, overlay and markers."""
+"""The pose node's pure pieces: the pair queue, messages, overlay and markers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from squat_msgs.msg import Measurement, SquatState
 from squat_pose.analysis import FrameAnalysis, RepReport
 from squat_pose.faults import Fault
 from squat_pose.geometry import Measure
-from squat_pose.latest_pair import LatestPair
+from squat_pose.pair_queue import PairQueue
 from squat_pose.markers import skeleton_markers
 from squat_pose.overlay import draw_overlay
 from squat_pose.phases import Phase, Rep
@@ -27,17 +27,32 @@ from squat_pose.state_messages import (
 )
 
 
-def test_mailbox_keeps_the_newest_and_counts_the_dropped():
-    box = LatestPair()
-    for item in range(3):
+def test_pair_queue_keeps_the_newest_in_order_and_counts_the_dropped():
+    box = PairQueue(capacity=3)
+    for item in range(5):
         box.put(item)
-    assert box.take() == 2
+    assert [box.take(), box.take(), box.take()] == [2, 3, 4]
     assert box.dropped == 2
     assert box.take(timeout_s=0.01) is None
 
 
-def test_mailbox_close_wakes_the_worker():
-    box = LatestPair()
+def test_pair_queue_absorbs_a_stall_shorter_than_its_capacity():
+    box = PairQueue(capacity=2)
+    box.put("a")
+    box.put("b")
+    assert box.take() == "a"
+    box.put("c")
+    assert [box.take(), box.take()] == ["b", "c"]
+    assert box.dropped == 0
+
+
+def test_pair_queue_refuses_no_capacity():
+    with pytest.raises(ValueError, match="at least 1"):
+        PairQueue(capacity=0)
+
+
+def test_pair_queue_close_wakes_the_worker():
+    box = PairQueue(capacity=1)
     threading.Timer(0.05, box.close).start()
     assert box.take(timeout_s=5.0) is None
     assert box.closed
