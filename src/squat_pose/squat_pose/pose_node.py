@@ -30,10 +30,10 @@ from squat_common.stamps import stamp_ns, stamp_s
 from squat_msgs.msg import PoseKeypoints, ReferenceSummary, RepSummary, SquatState
 from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
-from squat_pose.pair_queue import PairQueue
 from squat_pose.markers import skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
+from squat_pose.pair_queue import PairQueue
 from squat_pose.pose_estimation import MultiViewEstimator
 from squat_pose.reference import Reference, ReferenceError, load_reference, reference_file
 from squat_pose.reference_scorer import NO_SCORE, ReferenceScorer

@@ -15,9 +15,9 @@ from squat_msgs.msg import Measurement, SquatState
 from squat_pose.analysis import FrameAnalysis, RepReport
 from squat_pose.faults import Fault
 from squat_pose.geometry import Measure
-from squat_pose.pair_queue import PairQueue
 from squat_pose.markers import skeleton_markers
 from squat_pose.overlay import draw_overlay
+from squat_pose.pair_queue import PairQueue
 from squat_pose.phases import Phase, Rep
 from squat_pose.state_messages import (
     joint_angles,
