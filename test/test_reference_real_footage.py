@@ -117,8 +117,6 @@ def test_resolution_frame_rate_and_a_mirrored_camera_keep_the_rep_scores(tmp_pat
         scores[name] = [rep["score"] for rep in analyze(None, path, reference)["reps"]]
     assert len(scores["original"]) == 2 and all(len(s) == 2 for s in scores.values()), scores
     for name, found in scores.items():
-        # Measured: within 0.2 (resolution) and 0.7 (frame rate); the mirrored image is
-        # another image to MediaPipe, whose hips it places 3-4 deg differently (the scoring
-        # itself is mirror-exact: test_reference_alignment_scoring.py).
-        allowed = 5.0 if name == "mirrored" else 3.0
-        assert np.allclose(found, scores["original"], atol=allowed), (name, scores)
+        # Measured: within 0.2 (resolution), 0.7 (frame rate) and 0.4 (mirrored: the side
+        # estimator shows MediaPipe the athlete facing right either way; without that, 3.7).
+        assert np.allclose(found, scores["original"], atol=3.0), (name, scores)

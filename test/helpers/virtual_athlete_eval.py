@@ -13,7 +13,7 @@ import numpy as np
 
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.geometry import front_view_measures, interior_angle, side_view_measures
-from squat_pose.pose_estimation import PoseEstimator
+from squat_pose.pose_estimation import SIDE_FACING, PoseEstimator
 from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.ground_truth import anatomical_angles
 from squat_virtual_athlete.session import VirtualSession
@@ -65,7 +65,8 @@ def _projected_flexion(camera: VirtualCamera, landmarks: dict[str, np.ndarray],
 def evaluate(spec: AthleteSpec) -> SessionResult:
     """Render `spec` through the default cameras and run the estimator and analyzer."""
     session = VirtualSession(spec, [VirtualCamera.default(v) for v in VIEWS])
-    estimators = {view: PoseEstimator() for view in VIEWS}
+    estimators = {view: PoseEstimator(facing=SIDE_FACING if view == "side" else 0.0)
+                  for view in VIEWS}
     results = {view: ViewResult() for view in VIEWS}
     analyzer = SquatAnalyzer()
     try:

@@ -116,13 +116,6 @@ def _cross(u: np.ndarray, v: np.ndarray) -> float:
     return float(u[0] * v[1] - u[1] * v[0])
 
 
-def _facing(pose: PoseResult) -> float:
-    """+1 when the athlete faces image right (toes right of heels), else -1."""
-    toes = pose.pixels[[L_TOE, R_TOE], 0].mean()
-    heels = pose.pixels[[L_HEEL, R_HEEL], 0].mean()
-    return 1.0 if toes >= heels else -1.0
-
-
 def _visible(pose: PoseResult, joints: list[int], min_visibility: float) -> float | None:
     confidence = float(pose.visibility[joints].min())
     return confidence if confidence >= min_visibility else None
@@ -133,7 +126,7 @@ def side_view_measures(pose: PoseResult, torso_px: float | None,
     """Sagittal-plane measures from the side view."""
     found: dict[str, Measure] = {}
     p = pose.pixels
-    forward = _facing(pose)
+    forward = pose.facing
     for side, (shoulder, hip, knee, ankle) in SIDES.items():
         if (c := _visible(pose, [hip, knee, ankle], min_visibility)) is not None:
             found[f"knee_flexion_{side}"] = Measure(

@@ -12,6 +12,13 @@ LANDMARK_NAMES: tuple[str, ...] = (
 )
 INDEX: dict[str, int] = {name: index for index, name in enumerate(LANDMARK_NAMES)}
 
+# For each landmark, the one it becomes in a mirror image (left and right trade places).
+MIRROR: tuple[int, ...] = tuple(
+    INDEX[name.replace("left", "@").replace("right", "left").replace("@", "right")]
+    for name in LANDMARK_NAMES)
+TOES: tuple[int, int] = (INDEX["left_foot_index"], INDEX["right_foot_index"])
+HEELS: tuple[int, int] = (INDEX["left_heel"], INDEX["right_heel"])
+
 # MediaPipe indices of the COCO keypoints, in COCO order (nose, eyes, ears, shoulders, elbows,
 # wrists, hips, knees, ankles).
 COCO_17: tuple[int, ...] = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)

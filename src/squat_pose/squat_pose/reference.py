@@ -37,8 +37,6 @@ VIEWS = ("front", "side")
 CHANNELS = ("knee_flexion", "hip_flexion", "trunk_lean", "ankle_dorsiflexion", "knee_valgus")
 _L_SHOULDER, _R_SHOULDER = INDEX["left_shoulder"], INDEX["right_shoulder"]
 _L_HIP, _R_HIP = INDEX["left_hip"], INDEX["right_hip"]
-_TOES = [INDEX["left_foot_index"], INDEX["right_foot_index"]]
-_HEELS = [INDEX["left_heel"], INDEX["right_heel"]]
 
 
 # The name that stands for the reference squat_pose ships (squat_bringup.builtin_reference
@@ -90,10 +88,7 @@ def _body_frame(pose: PoseResult, view: str) -> tuple[np.ndarray, float, float] 
     torso = float(np.linalg.norm(p[[_L_SHOULDER, _R_SHOULDER]].mean(axis=0) - hips))
     if not math.isfinite(torso) or torso < 1e-6:
         return None
-    if view == "side":
-        mirrored = p[_TOES, 0].mean() < p[_HEELS, 0].mean()
-    else:
-        mirrored = p[_L_HIP, 0] < p[_R_HIP, 0]
+    mirrored = pose.facing < 0 if view == "side" else p[_L_HIP, 0] < p[_R_HIP, 0]
     return hips, torso, -1.0 if mirrored else 1.0
 
 

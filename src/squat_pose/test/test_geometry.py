@@ -17,6 +17,7 @@ from squat_pose.geometry import (
     tilt_from_vertical,
 )
 from squat_pose.landmarks import INDEX
+from squat_pose.pose_estimation import mirrored
 
 
 def test_interior_angle():
@@ -121,3 +122,22 @@ def test_both_views_combine():
     measures = squat_measures(None, side_squat(90.0), None, side_torso_px=None)
     assert "depth" not in measures  # no torso scale yet
     assert measures["knee_flexion_right"].value == pytest.approx(90.0)
+
+
+def test_a_mirrored_pose_trades_left_and_right_and_faces_the_other_way():
+    original = side_squat(80.0, facing=1.0)
+    flipped = mirrored(original)
+    assert flipped.facing == -1.0 and original.facing == 1.0
+    left_knee, right_knee = INDEX["left_knee"], INDEX["right_knee"]
+    assert flipped.pixels[right_knee, 0] == pytest.approx(
+        original.width - original.pixels[left_knee, 0])
+    assert flipped.visibility[right_knee] == original.visibility[left_knee]
+    assert flipped.world[right_knee, 0] == pytest.approx(-original.world[left_knee, 0])
+    again = mirrored(flipped)
+    assert np.allclose(again.pixels, original.pixels)
+    assert np.allclose(again.world, original.world)
+    assert np.array_equal(again.visibility, original.visibility)
+    # The side-view angles do not see the mirror.
+    for name, measure in side_view_measures(original, None, 0.0).items():
+        assert side_view_measures(flipped, None, 0.0)[name].value == pytest.approx(
+            measure.value, abs=1e-9), name
