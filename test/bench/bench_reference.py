@@ -2,8 +2,9 @@
 
 - cost per frame of online alignment + frame scoring (ReferenceScorer.frame), beside the
   analyzer's own per-frame cost measured in the same process;
-- agreement of the online reference frame with the offline (DTW) one over each rep, in
-  reference frames RMS;
+- agreement of the online reference frame with the offline (DTW) one over each rep's moving
+  span (as the score sees it: standing frames are both the end of one rep and the start of the
+  next), in reference frames RMS;
 - the score of every rep of every real clip against the coach's reference and the built-in.
 
 Usage: source scripts/env.sh; python test/bench/bench_reference.py
@@ -22,6 +23,7 @@ from squat_pose.analysis import SquatAnalyzer
 from squat_pose.reference import builtin_reference_path, channels, load_reference
 from squat_pose.reference_cli import build_from_videos
 from squat_pose.reference_scorer import ReferenceScorer
+from squat_pose.rep_scoring import moving_span
 from squat_pose.video_session import analysed_frames
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "squat"
@@ -72,11 +74,15 @@ def main() -> None:
                     inside = [i for i, f in enumerate(frames) if rep.start_s <= f.t <= rep.end_s]
                     angles = [channels({n: m.value for n, m in frames[i].analysis.measures
                                         .items()}) for i in inside]
+                    start_s, end_s = moving_span(np.array([frames[i].t for i in inside]),
+                                                 angles, rep)
+                    moving = [k for k, i in enumerate(inside) if start_s <= frames[i].t <= end_s]
+                    inside, angles = [inside[k] for k in moving], [angles[k] for k in moving]
                     curves = {c: np.array([a.get(c, np.nan) for a in angles])
                               for c in ("knee_flexion", "hip_flexion")}
                     offline = reference.canonical.frames[np.round(align_rep(
-                        np.array([frames[i].t for i in inside]), curves, rep.start_s,
-                        rep.bottom_s, rep.end_s, reference.canonical)).astype(int)]
+                        np.array([frames[i].t for i in inside]), curves, start_s,
+                        rep.bottom_s, end_s, reference.canonical)).astype(int)]
                     live = np.array([online[i].reference_frame for i in inside])
                     rms.append(float(np.sqrt(np.mean((live - offline) ** 2))))
                 shown = ", ".join(f"{s:.0f}" if s is not None else "-" for s in scores)

@@ -134,7 +134,10 @@ class OnlineAligner:
             self._phase = phase
             self._sample = max(self._descent_sample(share), self._sample)
             return self._sample
-        self._finishing = False
+        if self._finishing:
+            # The next rep began before the knee was straight again: it starts from sample 0.
+            self._finishing = False
+            self._rep_peak, self._sample = -math.inf, 0.0
         self._rep_peak = max(self._rep_peak, knee_flexion)
         if phase == Phase.DESCENT:
             share = (knee_flexion - standing) / max(self._expected_depth, 1.0)

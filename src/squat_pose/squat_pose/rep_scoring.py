@@ -28,7 +28,7 @@ def score_rep(times_s: Sequence[float], angles: Sequence[dict[str, float]], rep:
         return rep_score([], reference.canonical, settings)
     times = np.array([times_s[i] for i in inside])
     frames = [angles[i] for i in inside]
-    start_s, end_s = _moving_span(times, frames, rep)
+    start_s, end_s = moving_span(times, frames, rep)
     keep = (times >= start_s) & (times <= end_s)
     times, frames = times[keep], [f for f, k in zip(frames, keep, strict=True) if k]
     curves = {name: np.array([frame.get(name, np.nan) for frame in frames])
@@ -41,7 +41,7 @@ def score_rep(times_s: Sequence[float], angles: Sequence[dict[str, float]], rep:
                      reference_tempo)
 
 
-def _moving_span(times: np.ndarray, frames: Sequence[dict[str, float]], rep: Rep
+def moving_span(times: np.ndarray, frames: Sequence[dict[str, float]], rep: Rep
                  ) -> tuple[float, float]:
     """When the knee last left its straightest before the bottom and first came back to its
     straightest after it: the rep as the score sees it. The phase machine's start and end

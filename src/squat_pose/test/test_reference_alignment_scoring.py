@@ -11,7 +11,9 @@ import pytest
 from poses import side_squat
 from squat_pose.alignment import OnlineAligner, align_rep
 from squat_pose.analysis import SquatAnalyzer
+from squat_pose.phases import Phase
 from squat_pose.reference import (
+    BOTTOM_SAMPLE,
     SAMPLES,
     ReferenceError,
     ReferenceRecorder,
@@ -132,6 +134,18 @@ def test_a_stretched_late_squat_aligns_back_to_the_original(reference, stretch):
     # Frames of the reference recording, root mean square.
     assert np.sqrt(np.mean((offline - truth) ** 2)) <= 2.0
     assert np.sqrt(np.mean((np.array(online) - truth) ** 2)) <= 4.0
+
+
+def test_a_rep_begun_before_the_last_one_straightened_aligns_from_its_start(reference):
+    aligner = OnlineAligner(reference.canonical)
+    rep = ([(Phase.STANDING, 5.0)] * 10 + [(Phase.DESCENT, 5.0 + k) for k in range(0, 115, 5)]
+           + [(Phase.BOTTOM, 120.0)] * 5 + [(Phase.ASCENT, 120.0 - k) for k in range(0, 95, 5)])
+    for phase, knee in rep:
+        aligner.update(phase, knee)
+    # Called standing at 25 deg, the athlete sinks into the next rep without straightening.
+    assert aligner.update(Phase.STANDING, 25.0) > 80
+    samples = [aligner.update(Phase.DESCENT, knee) for knee in (35.0, 50.0, 70.0)]
+    assert samples == sorted(samples) and samples[0] < BOTTOM_SAMPLE / 2, samples
 
 
 def rep_points(reference, **variation) -> float:
