@@ -59,8 +59,9 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
 def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen, tmp_path):
     listener = listen([("/squat/state", SquatState, 100), ("/squat/rep", RepSummary, 100),
                        ("/squat/feedback", Feedback, 100)])
-    # The default session: 5 reps starting 3 s after launch, about 26 s in all.
-    run = subprocess.Popen([str(REPO_ROOT / "scripts" / "coach"), "run", "--duration", "40"],
+    # The default session: 5 reps starting 3 s after launch, about 26 s in all; the run ends
+    # by itself once the athlete is done and every rep is coached.
+    run = subprocess.Popen([str(REPO_ROOT / "scripts" / "coach"), "run"],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
     try:
@@ -73,8 +74,8 @@ def test_coach_run_without_cameras_coaches_the_virtual_athlete(listen, tmp_path)
     assert "to use real cameras: scripts/coach run --front" in output
     reps = listener.received["/squat/rep"]
     states = listener.received["/squat/state"]
-    # ~700 pairs idle; pose_node drops pairs by design when MediaPipe falls behind (newest pair
-    # wins), so the count depends on load; the five reps below show it kept up with the squat.
+    # ~700 pairs; pose_node drops the oldest waiting pairs by design when MediaPipe falls
+    # behind, so the count depends on load; the five reps below show it kept up with the squat.
     assert len(states) > 100, output[-2000:]
     assert [r.rep_index for r in reps] == [1, 2, 3, 4, 5], output[-2000:]
     assert sum(s.front.detected and s.side.detected for s in states) >= 0.95 * len(states)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from squat_bringup.ros_components import ros_components
@@ -36,7 +37,7 @@ def _run(args: argparse.Namespace) -> int:
         default_params_file,
         load_graph,
     )
-    from squat_bringup.runner import RunnerError, run_graph
+    from squat_bringup.runner import RunnerError, SessionPlan, run_graph
 
     try:
         nodes = load_graph(args.graph or default_graph_file())
@@ -50,8 +51,22 @@ def _run(args: argparse.Namespace) -> int:
     if not params_file.is_file():
         print(f"coach run: no parameters file {params_file}", file=sys.stderr)
         return 2
+    if args.reference is not None:
+        from squat_pose.reference import BUILTIN, ReferenceError, load_reference, reference_file
+
+        path = {"none": "", BUILTIN: BUILTIN}.get(
+            args.reference, str(Path(args.reference).expanduser().resolve()))
+        try:
+            if path:
+                load_reference(reference_file(path))
+        except ReferenceError as error:
+            print(f"coach run: {error}", file=sys.stderr)
+            return 2
+        nodes = [replace(n, parameters={**n.parameters, "reference_path": path})
+                 if n.executable == "pose_node" else n for n in nodes]
+    plan = SessionPlan(duration_s=args.duration, reps=args.reps, quiet=args.quiet)
     try:
-        return run_graph(nodes, params_file, args.duration)
+        return run_graph(nodes, params_file, plan, args.log_dir)
     except RunnerError as error:
         print(f"coach run: {error}", file=sys.stderr)
         return 2
@@ -64,6 +79,16 @@ def _positive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
+def _positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of reps")
     return value
 
 
@@ -81,7 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--params-file", type=Path,
                      help="a ros__parameters YAML for every node (default: "
                           "squat_bringup/config/squat_coach.params.yaml)")
-    run.add_argument("--duration", type=_positive_seconds, help="stop after this many seconds")
+    run.add_argument("--reference",
+                     help="reference to score against (coach reference build; default: the "
+                          "built-in textbook squat; 'none': no scores)")
+    ends = run.add_mutually_exclusive_group()
+    ends.add_argument("--reps", type=_positive_count,
+                      help="end once this many reps are done and coached")
+    ends.add_argument("--duration", type=_positive_seconds, help="end after this many seconds")
+    run.add_argument("--quiet", action="store_true",
+                     help="print only the session summary, not each rep and its feedback")
+    run.add_argument("--log-dir", type=Path,
+                     help="folder for the nodes' logs (default: a new one under "
+                          "~/.ros/squat_coach/sessions)")
     run.add_argument("--check", action="store_true",
                      help="only check the installation (rclpy, squat_msgs, optional parts)")
     run.set_defaults(handler=_run)

@@ -142,4 +142,14 @@ def _parameter_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_parameter_text(v) for v in value) + "]"
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and _reads_back(text) != text:
+        return "'" + text.replace("'", "''") + "'"  # '' (no reference), 'on', '1.5', 'a: b'
+    return text
+
+
+def _reads_back(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None

@@ -1,25 +1,50 @@
-"""`coach run`: starts the node graph as processes and stops them together.
+"""`coach run`: starts the node graph as processes, shows the session, and stops them together.
 
-Where `ros2 launch` exists the launch file does the same from the same graph; this runner is
-the path for machines without the launch system (PyPI wheels).
+Where `ros2 launch` exists the launch file starts the same graph; this runner is the path for
+machines without the launch system (PyPI wheels), and the one that prints the session. Each
+node's output goes to its log file in the session's log folder; its warnings and errors are
+shown too. The nodes die with the runner, even when it is killed (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from squat_bringup.graph import NodeLaunch, ros_arguments
+from squat_bringup.session_summary import SessionSummary
 
 STOP_GRACE_S = 5.0
+# After the last camera's last frame, pose_node still finishes what it has queued.
+SETTLE_S = 3.0
+# How long a finished rep waits for its feedback (a slow LLM) before the session ends anyway.
+FEEDBACK_GRACE_S = 30.0
+SHOWN = re.compile(r"^\[(WARN|ERROR|FATAL)\]")
+LOG_TAIL_LINES = 15
+_PR_SET_PDEATHSIG = 1
 
 
 class RunnerError(RuntimeError):
     """A node that cannot be started, with the reason."""
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """When the session ends, and how much it says."""
+
+    duration_s: float | None = None
+    reps: int | None = None
+    quiet: bool = False
 
 
 def executable_path(node: NodeLaunch) -> Path:
@@ -37,36 +62,115 @@ def executable_path(node: NodeLaunch) -> Path:
     return path
 
 
+def default_log_folder() -> Path:
+    """A new folder for this session's logs under $ROS_HOME (~/.ros)/squat_coach/sessions."""
+    home = Path(os.environ.get("ROS_HOME") or Path.home() / ".ros")
+    return home / "squat_coach" / "sessions" / time.strftime("%Y%m%d-%H%M%S")
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: the kernel sends SIGTERM when the runner dies.
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the runner died before the line above took effect
+        os._exit(1)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _copy_output(stream: IO[str], log: IO[str], label: str) -> None:
+    for line in stream:
+        log.write(line)
+        log.flush()
+        if SHOWN.match(line):
+            print(f"[{label}] {line.rstrip()}", file=sys.stderr, flush=True)
+
+
+def _log_name(node: NodeLaunch) -> str:
+    return node.label.replace("/", "_") + ".log"
+
+
+def _print_tail(path: Path, label: str) -> None:
+    lines = path.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+    print(f"[coach] {label}'s last lines ({path}):", file=sys.stderr)
+    for line in lines:
+        print(f"  {line}", file=sys.stderr)
+
+
+def session_over(summary: SessionSummary, cameras_done_at: float | None, last_news: float,
+                 now: float) -> str | None:
+    """Why the session is over at `now` (monotonic s), or None while it goes on: the reps
+    asked for are done, or the cameras have no more frames, and the feedback has come (or
+    FEEDBACK_GRACE_S have passed without news)."""
+    feedback_settled = (not summary.waiting_for_feedback
+                        or now - last_news >= FEEDBACK_GRACE_S)
+    if summary.full and feedback_settled:
+        return f"{summary.max_reps} rep{'s' if summary.max_reps != 1 else ''} done"
+    if (cameras_done_at is not None and now - cameras_done_at >= SETTLE_S
+            and now - last_news >= SETTLE_S and feedback_settled):
+        return "the cameras have no more frames"
+    return None
+
+
 def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
-              duration_s: float | None = None) -> int:
-    """Run every node (with `params_file`) until Ctrl-C (or SIGTERM), `duration_s`, or one of
-    them exits; their worst exit code."""
+              plan: SessionPlan = SessionPlan(), log_folder: Path | None = None,
+              out: Callable[[str], None] = print) -> int:
+    """Run every node (with `params_file`), printing the session to `out`, until it is over
+    (`plan`, or the cameras have no more frames), Ctrl-C or SIGTERM, or a node exits; then the
+    summary. Returns the worst exit code of the nodes (0 when they were stopped)."""
     commands = [[str(executable_path(node)), *ros_arguments(node, params_file)]
                 for node in nodes]
+    log_folder = log_folder or default_log_folder()
+    try:
+        log_folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RunnerError(f"cannot make the log folder {log_folder}: {error.strerror}") from None
+    env = dict(os.environ, ROS_LOG_DIR=str(log_folder), PYTHONUNBUFFERED="1")
     processes: list[subprocess.Popen] = []
-    interrupted = False
+    copiers: list[threading.Thread] = []
+    logs: list[IO[str]] = []
+    monitor = None
     # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         for node, command in zip(nodes, commands, strict=True):
             print(f"[coach] starting {node.label}", file=sys.stderr)
-            processes.append(subprocess.Popen(command))
-        deadline = None if duration_s is None else time.monotonic() + duration_s
+            log = open(log_folder / _log_name(node), "w")  # noqa: SIM115 (closed below)
+            logs.append(log)
+            process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, env=env,
+                                       preexec_fn=_die_with_parent, errors="replace")
+            processes.append(process)
+            copier = threading.Thread(target=_copy_output, args=(process.stdout, log,
+                                                                 node.label), daemon=True)
+            copier.start()
+            copiers.append(copier)
+        monitor = _Monitor(out, plan.quiet, plan.reps)
+        started = time.monotonic()
+        cameras_done_at = None
         while all(p.poll() is None for p in processes):
-            if deadline is not None and time.monotonic() >= deadline:
+            monitor.spin_once(0.1)
+            now = time.monotonic()
+            if plan.duration_s is not None and now - started >= plan.duration_s:
+                out(f"[coach] {plan.duration_s:g} s are up")
                 break
-            time.sleep(0.1)
+            if cameras_done_at is None and monitor.node.cameras_finished:
+                cameras_done_at = now
+            reason = session_over(monitor.node.summary, cameras_done_at,
+                                  monitor.node.last_news, now)
+            if reason:
+                out(f"[coach] {reason}")
+                break
         for node, process in zip(nodes, processes, strict=True):
             if process.poll() is not None:
-                print(f"[coach] {node.label} exited with {process.returncode}", file=sys.stderr)
+                print(f"[coach] {node.label} exited with {process.returncode}",
+                      file=sys.stderr)
     except KeyboardInterrupt:
-        interrupted = True
+        out("[coach] stopped")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
@@ -77,8 +181,45 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    if interrupted:
-        return 0
+        for copier in copiers:
+            copier.join(timeout=2.0)
+        for log in logs:
+            log.close()
+        if monitor is not None:
+            for line in monitor.node.summary.lines(str(log_folder)):
+                out(line)
+            monitor.close()
+        signal.signal(signal.SIGTERM, previous)
     codes = [p.returncode for p in processes]
+    for node, code in zip(nodes, codes, strict=True):
+        if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+            _print_tail(log_folder / _log_name(node), node.label)
     # A node stopped by our own SIGINT at the end of the run is a clean stop.
     return max((c for c in codes if c not in (0, -signal.SIGINT)), default=0)
+
+
+class _Monitor:
+    """The session monitor node on its own context and executor, spun by the runner's loop."""
+
+    def __init__(self, out: Callable[[str], None], quiet: bool, max_reps: int | None) -> None:
+        import rclpy
+        from rclpy.executors import SingleThreadedExecutor
+        from rclpy.signals import SignalHandlerOptions
+
+        from squat_bringup.session_monitor import SessionMonitor
+
+        self._rclpy = rclpy
+        self._context = rclpy.Context()
+        # Ctrl-C belongs to the runner (it stops the nodes and prints the summary).
+        rclpy.init(context=self._context, signal_handler_options=SignalHandlerOptions.NO)
+        self.node = SessionMonitor(out, quiet, max_reps, context=self._context)
+        self._executor = SingleThreadedExecutor(context=self._context)
+        self._executor.add_node(self.node)
+
+    def spin_once(self, timeout_s: float) -> None:
+        self._executor.spin_once(timeout_sec=timeout_s)
+
+    def close(self) -> None:
+        self._executor.shutdown()
+        self.node.destroy_node()
+        self._rclpy.try_shutdown(context=self._context)

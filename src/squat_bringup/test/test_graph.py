@@ -80,6 +80,14 @@ def test_ros_arguments_write_parameters_as_yaml_values():
                                    "-p", "rate:=2.5", "-p", "xyz:=[1.0, 2.0]", "-p", "name:=a"]
 
 
+def test_ros_arguments_quote_strings_yaml_would_read_as_something_else():
+    node = NodeLaunch("squat_pose", "pose_node", parameters={
+        "reference_path": "", "device": "0", "mode": "on", "title": "a: b", "path": "/a/b"})
+    assert ros_arguments(node)[1:] == [
+        "-p", "reference_path:=''", "-p", "device:='0'", "-p", "mode:='on'",
+        "-p", "title:='a: b'", "-p", "path:=/a/b"]
+
+
 def test_a_broken_graph_file_is_refused_with_its_path(tmp_path):
     path = tmp_path / "graph.yaml"
     path.write_text("nodes: [{package: x}]")

@@ -1,0 +1,153 @@
+"""`scripts/coach run` as a person meets it: the session shown rep by rep, a summary, the nodes'
+chatter kept in the log folder, and no node left behind however the run ends."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+
+PARAMS = """\
+/**/virtual_camera_node:
+  ros__parameters:
+    athlete:
+      faults: knee_valgus@2,4
+"""
+
+
+def start_run(tmp_path: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(REPO_ROOT / "scripts" / "coach"), "run", "--log-dir", str(tmp_path / "logs"),
+         *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)), start_new_session=True)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == pid:
+            found.append(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Lines:
+    """A process's stdout, line by line, as it comes."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self._queue.put(line) for line in process.stdout],
+                         daemon=True).start()
+
+    def wait_for(self, pattern: str, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in {timeout_s} s: {self.seen}")
+
+
+def test_a_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_itself(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text(PARAMS)
+    run = start_run(tmp_path, "--params-file", str(params))
+    try:
+        out, err = run.communicate(timeout=240)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 0, out[-3000:] + err[-3000:]
+    reps = re.findall(r"^rep (\d+): .*faults: (.*)$", out, re.MULTILINE)
+    assert [int(index) for index, _ in reps] == [1, 2, 3, 4, 5], out
+    valgus = [int(index) for index, faults in reps if "knee valgus" in faults]
+    assert valgus == [2, 4], out
+    # Every rep is coached, with the sources it rests on (the first feedback may come after
+    # the next rep's line: it waits for the knowledge index).
+    blocks = re.findall(r"^  coach: Rep (\d+)\b.*\n(?:  coach: .*\n)*  sources: \S", out,
+                        re.MULTILINE)
+    assert sorted(int(i) for i in blocks) == [1, 2, 3, 4, 5], out
+    assert "[coach] the cameras have no more frames" in out
+    assert re.search(r"^session: 5 reps, mean score \d+ \(5 scored\), feedback on 5$", out,
+                     re.MULTILINE), out
+    assert "  knee valgus: reps 2, 4" in out
+    assert f"  logs: {tmp_path / 'logs'}" in out
+    # MediaPipe's and TFLite's chatter goes to the log folder, not to the console.
+    console = out + err
+    assert "TensorFlow Lite" not in console and "W0000" not in console, console[-3000:]
+    assert "TensorFlow Lite" in (tmp_path / "logs" / "pose_node.log").read_text()
+
+
+def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path):
+    run = start_run(tmp_path, "--reps", "1")
+    lines = Lines(run)
+    try:
+        lines.wait_for(r"^rep 1: ", 120)
+        lines.wait_for(r"^\[coach\] 1 rep done$", 60)
+        lines.wait_for(r"^session: 1 rep, ", 30)
+        assert run.wait(timeout=30) == 0
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+
+    run = start_run(tmp_path)
+    lines = Lines(run)
+    try:
+        lines.wait_for(r"athlete seen: front yes, side yes", 120)
+        nodes = children_of(run.pid)
+        assert len(nodes) == 4, nodes
+        run.send_signal(signal.SIGINT)
+        lines.wait_for(r"^\[coach\] stopped$", 30)
+        lines.wait_for(r"^session: 0 reps", 30)
+        assert run.wait(timeout=30) == 0
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert not [pid for pid in nodes if alive(pid)]
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_no_node_outlives_coach_run(tmp_path, how):
+    run = start_run(tmp_path)
+    lines = Lines(run)
+    try:
+        lines.wait_for(r"athlete seen: front yes, side yes", 120)
+        nodes = children_of(run.pid)
+        assert len(nodes) == 4, nodes
+        run.send_signal(how)
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while any(alive(pid) for pid in nodes) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in nodes if alive(pid)], "nodes outlived coach run"
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for pid in children_of(run.pid):
+            os.kill(pid, signal.SIGKILL)
