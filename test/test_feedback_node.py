@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
 import time
 
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
 
+from conftest import REPO_ROOT
 from helpers.ros2_run import ros2_run
 from helpers.slow_llm_server import SlowLlmServer
 from squat_common.qos import REP_QOS
@@ -123,3 +126,30 @@ def test_questions_and_diagnostics_stay_responsive_while_the_llm_is_busy_with_a_
         assert [m.rep_index for m in feedback] == [1], "the rep is still coached"
     finally:
         server.close()
+
+
+def test_coach_ask_asks_the_running_feedback_node_instead_of_its_busy_index(
+        feedback_graph, tmp_path):
+    listener, publisher, client = feedback_graph()
+    ask(listener, client, "How deep should I squat?")  # the index is built and held
+    publisher.publish(valgus_rep(1))
+    listener.spin(30, lambda: bool(listener.received["squat/feedback"]))
+
+    def coach_ask(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(REPO_ROOT / "scripts" / "coach"), "ask", "Why do my knees cave in?", "--json",
+             "--qdrant-path", str(tmp_path / "qdrant"), *args],
+            capture_output=True, text=True, timeout=180)
+
+    answered = coach_ask()
+    assert answered.returncode == 0, answered.stderr[-2000:]
+    reply = json.loads(answered.stdout)
+    assert reply["answered_by"] == "feedback_node"
+    assert reply["sources"] and reply["answer"]
+    # The node's answer takes in the session's latest rep: the valgus one.
+    assert "fault-knee-valgus" in reply["sources"], reply
+    # Opening the index beside the node is refused in one line (the lock), not a traceback.
+    local = coach_ask("--local")
+    assert local.returncode == 2, local.stdout + local.stderr
+    said = [line for line in local.stderr.splitlines() if not line.startswith("[setup]")]
+    assert "Traceback" not in local.stderr and "in use by another process" in said[-1], said

@@ -1,7 +1,8 @@
 """`coach kb index`, `coach kb search "..." --json`, `coach ask "..." --json`.
 
 The same settings, index and chain as feedback_node (squat_feedback.coach_factory), without a
-ROS graph. JSON goes to stdout; progress and warnings to stderr.
+ROS graph; `coach ask` asks the running session's feedback_node when one is up. JSON goes to
+stdout; progress and warnings to stderr.
 """
 
 from __future__ import annotations
@@ -86,18 +87,33 @@ def run_search(args: argparse.Namespace) -> int:
 
 def run_ask(args: argparse.Namespace) -> int:
     rep = _rep(args)
-    coach = _coach(args)
-    try:
-        answer = coach.chain.ask(args.question, rep)
-    finally:
-        coach.close()
-    if answer.fallback_reason:
-        print(f"note: {answer.fallback_reason}", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"answer": answer.text, "sources": answer.sources,
-                          "generator": answer.generator}, ensure_ascii=False, indent=2))
+    running = None
+    if rep is None and not args.local:
+        from squat_feedback.running_coach import NoAnswer, ask_running_coach
+
+        try:
+            running = ask_running_coach(args.question)
+        except NoAnswer as error:
+            print(f"coach ask: {error}", file=sys.stderr)
+            return 1
+    if running is not None:
+        text, sources, generator = running.text, running.sources, running.generator
+        answered_by = "feedback_node"
     else:
-        print(answer.text)
+        coach = _coach(args)
+        try:
+            answer = coach.chain.ask(args.question, rep)
+        finally:
+            coach.close()
+        if answer.fallback_reason:
+            print(f"note: {answer.fallback_reason}", file=sys.stderr)
+        text, sources, generator = answer.text, answer.sources, answer.generator
+        answered_by = "local index"
+    if args.json:
+        print(json.dumps({"answer": text, "sources": sources, "generator": generator,
+                          "answered_by": answered_by}, ensure_ascii=False, indent=2))
+    else:
+        print(text)
     return 0
 
 
@@ -130,6 +146,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help='{"answer", "sources"} as JSON')
     ask.add_argument("--rep-json", type=Path, help="`coach analyze` output to use as context")
     ask.add_argument("--rep", type=int, help="which rep of --rep-json (default: the last)")
+    ask.add_argument("--local", action="store_true",
+                     help="open the index here even when a session's feedback_node is up "
+                          "(without --rep-json, a running one is asked, with its latest rep)")
     add_index_arguments(ask)
     add_generator_arguments(ask)
     ask.set_defaults(handler=guarded(run_ask))
