@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from helpers.ros2_run import ros2_run
+from squat_msgs.srv import AskCoach
 
 PARAMS = """\
 /**/virtual_camera_node:
@@ -125,7 +127,7 @@ def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path
         run.send_signal(signal.SIGINT)
         lines.wait_for(r"^\[coach\] stopped$", 30)
         lines.wait_for(r"^session: 0 reps", 30)
-        assert run.wait(timeout=30) == 0
+        assert run.wait(timeout=30) == 130
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
@@ -151,3 +153,21 @@ def test_no_node_outlives_coach_run(tmp_path, how):
             run.kill()
         for pid in children_of(run.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_second_session_on_the_same_domain_is_refused_before_it_starts(spawn, listen,
+                                                                          tmp_path):
+    spawn(ros2_run("squat_feedback", "feedback_node", "-p",
+                   f"qdrant_path:={tmp_path / 'qdrant'}"))
+    listener = listen([])
+    client = listener.node.create_client(AskCoach, "squat/ask_coach")
+    listener.spin(90, client.service_is_ready)
+    assert client.service_is_ready(), "feedback_node did not come up"
+    second = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "run", "--duration", "30", "--log-dir",
+         str(tmp_path / "logs")], capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "another squat coach session is running on ROS domain" in second.stderr
+    assert "(feedback_node is up)" in second.stderr
+    assert "[coach] starting" not in second.stderr and "Traceback" not in second.stderr

@@ -37,11 +37,22 @@ def _run(args: argparse.Namespace) -> int:
         default_params_file,
         load_graph,
     )
-    from squat_bringup.runner import RunnerError, SessionPlan, run_graph
+    from squat_bringup.runner import (
+        RunnerError,
+        SessionPlan,
+        refuse_a_second_session,
+        run_graph,
+    )
 
     try:
         nodes = load_graph(args.graph or default_graph_file())
     except GraphError as error:
+        print(f"coach run: {error}", file=sys.stderr)
+        return 2
+    try:
+        # Before the cameras are chosen: their shared start time counts from then.
+        refuse_a_second_session(nodes)
+    except RunnerError as error:
         print(f"coach run: {error}", file=sys.stderr)
         return 2
     nodes, notes = choose_cameras(nodes, {"front": args.front, "side": args.side})
@@ -150,7 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `coach` and `scripts/coach`."""
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C: the user's choice, not an error to explain
 
 
 if __name__ == "__main__":

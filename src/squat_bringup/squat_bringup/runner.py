@@ -31,6 +31,10 @@ SETTLE_S = 3.0
 FEEDBACK_GRACE_S = 30.0
 SHOWN = re.compile(r"^\[(WARN|ERROR|FATAL)\]")
 LOG_TAIL_LINES = 15
+# Nodes of which one session has one: a second of them on the domain is another session.
+SINGLETON_NODES = ("pose_node", "feedback_node")
+DISCOVERY_S = 1.5
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 _PR_SET_PDEATHSIG = 1
 
 
@@ -114,12 +118,28 @@ def session_over(summary: SessionSummary, cameras_done_at: float | None, last_ne
     return None
 
 
+def refuse_a_second_session(nodes: list[NodeLaunch]) -> None:
+    """RunnerError when a node of `nodes` that a session has one of is already up on this ROS
+    domain: two sessions would publish on the same topics (and share one index lock)."""
+    monitor = _Monitor(lambda _line: None, quiet=True, max_reps=None)
+    try:
+        other = monitor.session_already_running([n.executable for n in nodes])
+    finally:
+        monitor.close()
+    if other:
+        domain = os.environ.get("ROS_DOMAIN_ID", "0")
+        raise RunnerError(f"another squat coach session is running on ROS domain {domain} "
+                          f"({other} is up): stop it first, or give this one another "
+                          "ROS_DOMAIN_ID")
+
+
 def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
               plan: SessionPlan = SessionPlan(), log_folder: Path | None = None,
               out: Callable[[str], None] = print) -> int:
     """Run every node (with `params_file`), printing the session to `out`, until it is over
     (`plan`, or the cameras have no more frames), Ctrl-C or SIGTERM, or a node exits; then the
-    summary. Returns the worst exit code of the nodes (0 when they were stopped)."""
+    summary. Returns the worst exit code of the nodes (0 when they were stopped), or
+    INTERRUPTED after Ctrl-C or SIGTERM."""
     commands = [[str(executable_path(node)), *ros_arguments(node, params_file)]
                 for node in nodes]
     log_folder = log_folder or default_log_folder()
@@ -132,9 +152,11 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
     copiers: list[threading.Thread] = []
     logs: list[IO[str]] = []
     monitor = None
+    interrupted = False
     # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
+        monitor = _Monitor(out, plan.quiet, plan.reps)
         for node, command in zip(nodes, commands, strict=True):
             print(f"[coach] starting {node.label}", file=sys.stderr)
             log = open(log_folder / _log_name(node), "w")  # noqa: SIM115 (closed below)
@@ -147,7 +169,6 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
                                                                  node.label), daemon=True)
             copier.start()
             copiers.append(copier)
-        monitor = _Monitor(out, plan.quiet, plan.reps)
         started = time.monotonic()
         cameras_done_at = None
         while all(p.poll() is None for p in processes):
@@ -168,9 +189,12 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
                 print(f"[coach] {node.label} exited with {process.returncode}",
                       file=sys.stderr)
     except KeyboardInterrupt:
+        interrupted = True
         out("[coach] stopped")
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
+        # A second Ctrl-C must not cut the stop short (it takes STOP_GRACE_S at most).
+        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
@@ -186,14 +210,18 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         for log in logs:
             log.close()
         if monitor is not None:
-            for line in monitor.node.summary.lines(str(log_folder)):
-                out(line)
+            if processes:
+                for line in monitor.node.summary.lines(str(log_folder)):
+                    out(line)
             monitor.close()
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     codes = [p.returncode for p in processes]
     for node, code in zip(nodes, codes, strict=True):
         if code not in (0, -signal.SIGINT, -signal.SIGTERM):
             _print_tail(log_folder / _log_name(node), node.label)
+    if interrupted:
+        return INTERRUPTED
     # A node stopped by our own SIGINT at the end of the run is a clean stop.
     return max((c for c in codes if c not in (0, -signal.SIGINT)), default=0)
 
@@ -215,6 +243,18 @@ class _Monitor:
         self.node = SessionMonitor(out, quiet, max_reps, context=self._context)
         self._executor = SingleThreadedExecutor(context=self._context)
         self._executor.add_node(self.node)
+
+    def session_already_running(self, executables: list[str]) -> str | None:
+        """The name of a node of this graph that is already up on the ROS graph, if any
+        (after waiting DISCOVERY_S for DDS to find it)."""
+        singletons = {name for name in executables if name in SINGLETON_NODES}
+        deadline = time.monotonic() + DISCOVERY_S
+        while time.monotonic() < deadline:
+            self.spin_once(0.1)
+            up = {name for name, _ in self.node.get_node_names_and_namespaces()}
+            if found := sorted(singletons & up):
+                return found[0]
+        return None
 
     def spin_once(self, timeout_s: float) -> None:
         self._executor.spin_once(timeout_sec=timeout_s)
