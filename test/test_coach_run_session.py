@@ -76,10 +76,12 @@ class Lines:
         raise AssertionError(f"no line matching {pattern!r} in {timeout_s} s: {self.seen}")
 
 
-def test_a_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_itself(tmp_path):
+def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_itself(
+        tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text(PARAMS)
-    run = start_run(tmp_path, "--params-file", str(params))
+    bag = tmp_path / "session_bag"
+    run = start_run(tmp_path, "--params-file", str(params), "--record", str(bag))
     try:
         out, err = run.communicate(timeout=240)
     finally:
@@ -104,6 +106,47 @@ def test_a_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_itself(tmp_
     console = out + err
     assert "TensorFlow Lite" not in console and "W0000" not in console, console[-3000:]
     assert "TensorFlow Lite" in (tmp_path / "logs" / "pose_node.log").read_text()
+    assert f"  bag: {bag}" in out
+    check_bag(bag, valgus_reps=[2, 4])
+
+
+def check_bag(bag: Path, valgus_reps: list[int]) -> None:
+    """The bag holds every session topic, with the reps and feedback the console showed."""
+    import yaml
+    from diagnostic_msgs.msg import DiagnosticArray
+    from rclpy.serialization import deserialize_message
+    from rosbags.rosbag2 import Reader
+
+    from squat_bringup.session_topics import SESSION_TOPICS
+    from squat_msgs.msg import Feedback, RepSummary
+
+    metadata = yaml.safe_load((bag / "metadata.yaml").read_text())["rosbag2_bagfile_information"]
+    assert metadata["version"] == 9 and metadata["storage_identifier"] == "mcap"
+    hashes = {t["topic_metadata"]["name"]: t["topic_metadata"]["type_description_hash"]
+              for t in metadata["topics_with_message_count"]}
+    assert all(h.startswith("RIHS01_") for h in hashes.values()), hashes
+    types = {"/squat/rep": RepSummary, "/squat/feedback": Feedback,
+             "/diagnostics": DiagnosticArray}
+    decoded: dict[str, list] = {topic: [] for topic in types}
+    with Reader(bag) as reader:
+        counts = {c.topic: c.msgcount for c in reader.connections}
+        expected = {t.name for t in SESSION_TOPICS if t.name != "/tf_static"}
+        assert expected <= set(counts), sorted(expected - set(counts))
+        # rclpy reads what rosbags wrote.
+        for connection, _, data in reader.messages(
+                [c for c in reader.connections if c.topic in types]):
+            decoded[connection.topic].append(deserialize_message(data, types[connection.topic]))
+    reps = decoded["/squat/rep"]
+    assert [r.rep_index for r in reps] == [1, 2, 3, 4, 5]
+    assert [r.rep_index for r in reps if any(f.code == "knee_valgus" for f in r.faults)] == (
+        valgus_reps)
+    assert sorted(f.rep_index for f in decoded["/squat/feedback"]) == [1, 2, 3, 4, 5]
+    processed = [int(v.value) for array in decoded["/diagnostics"] for status in array.status
+                 if status.name.startswith("pose_node") for v in status.values
+                 if v.key == "pairs_processed"]
+    # Every state pose_node said it published is in the bag (it reports once a second).
+    assert processed and counts["/squat/state"] >= processed[-1], (counts, processed[-1:])
+    assert counts["/front/image_raw/compressed"] >= counts["/squat/state"] * 0.9, counts
 
 
 def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path):

@@ -25,6 +25,7 @@ setup(
     entry_points={
         "console_scripts": [
             "coach = squat_bringup.cli:main",
+            "session_recorder = squat_bringup.recorder_node:main",
         ],
     },
 )

@@ -32,6 +32,7 @@ def _run(args: argparse.Namespace) -> int:
         return _check(args)
     from squat_bringup.graph import (
         GraphError,
+        NodeLaunch,
         choose_cameras,
         default_graph_file,
         default_params_file,
@@ -50,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"coach run: {error}", file=sys.stderr)
         return 2
     try:
-        # Before the cameras are chosen: their shared start time counts from then.
+        # Before anything is chosen or started: nothing of this session may reach the other.
         refuse_a_second_session(nodes)
     except RunnerError as error:
         print(f"coach run: {error}", file=sys.stderr)
@@ -75,7 +76,17 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         nodes = [replace(n, parameters={**n.parameters, "reference_path": path})
                  if n.executable == "pose_node" else n for n in nodes]
-    plan = SessionPlan(duration_s=args.duration, reps=args.reps, quiet=args.quiet)
+    if args.record is not None:
+        bag = args.record.expanduser().resolve()
+        if bag.exists() or not bag.parent.is_dir():
+            print(f"coach run: cannot record to {args.record}: "
+                  f"{'it exists' if bag.exists() else 'its folder does not exist'} (a bag "
+                  "is written to a new folder)", file=sys.stderr)
+            return 2
+        nodes = [*nodes, NodeLaunch("squat_bringup", "session_recorder",
+                                    parameters={"bag_path": str(bag)})]
+    plan = SessionPlan(duration_s=args.duration, reps=args.reps, quiet=args.quiet,
+                       bag=args.record and bag)
     try:
         return run_graph(nodes, params_file, plan, args.log_dir)
     except RunnerError as error:
@@ -124,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     ends.add_argument("--reps", type=_positive_count,
                       help="end once this many reps are done and coached")
     ends.add_argument("--duration", type=_positive_seconds, help="end after this many seconds")
+    run.add_argument("--record", type=Path, metavar="DIR",
+                     help="record the session to a new rosbag2 bag folder (MCAP)")
     run.add_argument("--quiet", action="store_true",
                      help="print only the session summary, not each rep and its feedback")
     run.add_argument("--log-dir", type=Path,

@@ -123,6 +123,14 @@ def choose_cameras(nodes: list[NodeLaunch], devices: dict[str, str | None],
     return chosen, notes
 
 
+def started_at(node: NodeLaunch, start_s: float) -> NodeLaunch:
+    """`node` with the shared start time moved to `start_s`, if it has one (files, folders
+    and virtual cameras): `coach run` sets it once the pose node listens."""
+    if "start_time" not in node.parameters:
+        return node
+    return replace(node, parameters={**node.parameters, "start_time": round(start_s, 3)})
+
+
 def ros_arguments(node: NodeLaunch, params_file: Path | None = None) -> list[str]:
     """The `--ros-args ...` of `node` on a command line: the parameters file first, so the
     values this launch gives (`-p`) override it."""

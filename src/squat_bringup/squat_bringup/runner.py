@@ -21,19 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from squat_bringup.graph import NodeLaunch, ros_arguments
+from squat_bringup.graph import NodeLaunch, ros_arguments, started_at
 from squat_bringup.session_summary import SessionSummary
 
 STOP_GRACE_S = 5.0
+# How long the cameras wait for the pose node to listen, and then how far ahead their shared
+# start time lies: a virtual camera takes 1.6 s to come up on an idle machine and more on a busy
+# one, and frames due before it is up are skipped (the athlete stands 1.5 s before rep 1).
+POSE_NODE_WAIT_S = 60.0
+CAMERA_LEAD_S = 4.0
 # After the last camera's last frame, pose_node still finishes what it has queued.
 SETTLE_S = 3.0
 # How long a finished rep waits for its feedback (a slow LLM) before the session ends anyway.
 FEEDBACK_GRACE_S = 30.0
 SHOWN = re.compile(r"^\[(WARN|ERROR|FATAL)\]")
 LOG_TAIL_LINES = 15
-# Nodes of which one session has one: a second of them on the domain is another session.
-SINGLETON_NODES = ("pose_node", "feedback_node")
-DISCOVERY_S = 1.5
+# Nodes of which one session has one, by what they serve: a second on the domain is another
+# session.
+SINGLETON_NODES = {"pose_node": ("publisher", "/squat/state"),
+                   "feedback_node": ("service", "/squat/ask_coach")}
+DISCOVERY_S = 2.0
 INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 _PR_SET_PDEATHSIG = 1
 
@@ -49,6 +56,7 @@ class SessionPlan:
     duration_s: float | None = None
     reps: int | None = None
     quiet: bool = False
+    bag: Path | None = None  # where the session is recorded, if it is
 
 
 def executable_path(node: NodeLaunch) -> Path:
@@ -140,8 +148,8 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
     (`plan`, or the cameras have no more frames), Ctrl-C or SIGTERM, or a node exits; then the
     summary. Returns the worst exit code of the nodes (0 when they were stopped), or
     INTERRUPTED after Ctrl-C or SIGTERM."""
-    commands = [[str(executable_path(node)), *ros_arguments(node, params_file)]
-                for node in nodes]
+    for node in nodes:
+        executable_path(node)  # every node must exist before any starts
     log_folder = log_folder or default_log_folder()
     try:
         log_folder.mkdir(parents=True, exist_ok=True)
@@ -149,26 +157,47 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         raise RunnerError(f"cannot make the log folder {log_folder}: {error.strerror}") from None
     env = dict(os.environ, ROS_LOG_DIR=str(log_folder), PYTHONUNBUFFERED="1")
     processes: list[subprocess.Popen] = []
+    started_nodes: list[NodeLaunch] = []
     copiers: list[threading.Thread] = []
     logs: list[IO[str]] = []
     monitor = None
     interrupted = False
+
+    def start(node: NodeLaunch) -> None:
+        print(f"[coach] starting {node.label}", file=sys.stderr)
+        log = open(log_folder / _log_name(node), "w")  # noqa: SIM115 (closed below)
+        logs.append(log)
+        command = [str(executable_path(node)), *ros_arguments(node, params_file)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, env=env, preexec_fn=_die_with_parent,
+                                   errors="replace")
+        processes.append(process)
+        started_nodes.append(node)
+        copier = threading.Thread(target=_copy_output, args=(process.stdout, log, node.label),
+                                  daemon=True)
+        copier.start()
+        copiers.append(copier)
+
     # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         monitor = _Monitor(out, plan.quiet, plan.reps)
-        for node, command in zip(nodes, commands, strict=True):
-            print(f"[coach] starting {node.label}", file=sys.stderr)
-            log = open(log_folder / _log_name(node), "w")  # noqa: SIM115 (closed below)
-            logs.append(log)
-            process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, env=env,
-                                       preexec_fn=_die_with_parent, errors="replace")
-            processes.append(process)
-            copier = threading.Thread(target=_copy_output, args=(process.stdout, log,
-                                                                 node.label), daemon=True)
-            copier.start()
-            copiers.append(copier)
+        cameras = [node for node in nodes if node.camera]
+        for node in nodes:
+            if not node.camera:
+                start(node)
+        # The cameras start once the pose node listens (MediaPipe takes seconds to load), so
+        # the athlete's or a file's first frames are not played to nobody.
+        listening = [f"/{node.namespace}/image_raw" for node in cameras]
+        if listening and any(node.executable == "pose_node" for node in nodes):
+            deadline = time.monotonic() + POSE_NODE_WAIT_S
+            while (not all(monitor.node.count_subscribers(t) for t in listening)
+                   and all(p.poll() is None for p in processes)
+                   and time.monotonic() < deadline):
+                monitor.spin_once(0.1)
+        start_s = time.time() + CAMERA_LEAD_S
+        for node in cameras:
+            start(started_at(node, start_s))
         started = time.monotonic()
         cameras_done_at = None
         while all(p.poll() is None for p in processes):
@@ -184,7 +213,7 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
             if reason:
                 out(f"[coach] {reason}")
                 break
-        for node, process in zip(nodes, processes, strict=True):
+        for node, process in zip(started_nodes, processes, strict=True):
             if process.poll() is not None:
                 print(f"[coach] {node.label} exited with {process.returncode}",
                       file=sys.stderr)
@@ -211,13 +240,14 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
             log.close()
         if monitor is not None:
             if processes:
-                for line in monitor.node.summary.lines(str(log_folder)):
+                bag = str(plan.bag) if plan.bag else None
+                for line in monitor.node.summary.lines(str(log_folder), bag):
                     out(line)
             monitor.close()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     codes = [p.returncode for p in processes]
-    for node, code in zip(nodes, codes, strict=True):
+    for node, code in zip(started_nodes, codes, strict=True):
         if code not in (0, -signal.SIGINT, -signal.SIGTERM):
             _print_tail(log_folder / _log_name(node), node.label)
     if interrupted:
@@ -246,14 +276,18 @@ class _Monitor:
 
     def session_already_running(self, executables: list[str]) -> str | None:
         """The name of a node of this graph that is already up on the ROS graph, if any
-        (after waiting DISCOVERY_S for DDS to find it)."""
-        singletons = {name for name in executables if name in SINGLETON_NODES}
+        (after waiting DISCOVERY_S for DDS to find it). Found by what it serves (endpoint
+        discovery), not by node names, which DDS spreads later."""
+        wanted = {name: endpoint for name, endpoint in SINGLETON_NODES.items()
+                  if name in executables}
         deadline = time.monotonic() + DISCOVERY_S
         while time.monotonic() < deadline:
             self.spin_once(0.1)
-            up = {name for name, _ in self.node.get_node_names_and_namespaces()}
-            if found := sorted(singletons & up):
-                return found[0]
+            services = {name for name, _ in self.node.get_service_names_and_types()}
+            for name, (kind, endpoint) in sorted(wanted.items()):
+                if (endpoint in services if kind == "service"
+                        else self.node.count_publishers(endpoint) > 0):
+                    return name
         return None
 
     def spin_once(self, timeout_s: float) -> None:

@@ -102,7 +102,7 @@ class SessionSummary:
         """Reps without feedback yet."""
         return [index for index in self.reps if index not in self.feedback]
 
-    def lines(self, log_folder: str | None = None) -> list[str]:
+    def lines(self, log_folder: str | None = None, bag: str | None = None) -> list[str]:
         """The session summary."""
         scores = [r.score for r in self.reps.values() if math.isfinite(r.score)]
         faulty: dict[str, list[int]] = {}
@@ -117,6 +117,8 @@ class SessionSummary:
                       f"{', '.join(map(str, reps))}" for code, reps in sorted(faulty.items())]
         elif self.reps:
             lines.append("  no faults")
+        if bag:
+            lines.append(f"  bag: {bag}")
         if log_folder:
             lines.append(f"  logs: {log_folder}")
         return lines

@@ -15,6 +15,7 @@ from squat_bringup.graph import (
     default_params_file,
     load_graph,
     ros_arguments,
+    started_at,
 )
 
 
@@ -93,3 +94,12 @@ def test_a_broken_graph_file_is_refused_with_its_path(tmp_path):
     path.write_text("nodes: [{package: x}]")
     with pytest.raises(GraphError, match=r"graph\.yaml"):
         load_graph(path)
+
+
+def test_the_shared_start_time_moves_only_where_there_is_one():
+    camera = NodeLaunch("squat_virtual_athlete", "virtual_camera_node", "front",
+                        parameters={"start_time": 10.0}, camera="front")
+    live = NodeLaunch("squat_camera", "camera_node", "side",
+                      parameters={"video_device": "/dev/video0"}, camera="side")
+    assert started_at(camera, 12.34567).parameters == {"start_time": 12.346}
+    assert started_at(live, 12.0) is live

@@ -1,0 +1,107 @@
+"""session_recorder: writes a session's topics (session_topics) to a rosbag2 bag (MCAP).
+
+For machines without `ros2 bag`; `coach run --record DIR` starts it. Messages are taken
+serialized (raw subscriptions) and written as they come, stamped with their receive time as
+`ros2 bag record` does; each topic's type hash is its publishers' (RIHS01, from rclpy). The bag
+is closed, with its summary and metadata.yaml, when the node stops.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ament_index_python.packages import get_package_share_directory
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+
+from squat_bringup.bag_writer import BagError, BagWriter, qos
+from squat_bringup.session_topics import LATCHED, SENSOR, SESSION_TOPICS, SessionTopic
+from squat_common.node_runner import NodeConfigurationError, run_node
+from squat_common.parameters import NodeParameters
+from squat_common.qos import SENSOR_QOS
+from squat_common.settings import setting
+
+# Message packages rosbags' Jazzy type store does not know, by their installed msg/ folder.
+OWN_MESSAGES = ("squat_msgs",)
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    """Where the bag goes."""
+
+    bag_path: str = setting("", "Folder of the bag to write (must not exist yet).",
+                            read_only=True)
+
+    def problems(self) -> list[str]:
+        return [] if self.bag_path else ["bag_path: give the folder of the bag to write"]
+
+
+def _subscription_qos(topic: SessionTopic) -> QoSProfile:
+    if topic.qos == SENSOR:
+        return SENSOR_QOS
+    return QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE,
+                      durability=DurabilityPolicy.TRANSIENT_LOCAL if topic.qos == LATCHED
+                      else DurabilityPolicy.VOLATILE)
+
+
+def _message_class(msgtype: str) -> type | None:
+    package, _, name = msgtype.split("/")
+    try:
+        return getattr(importlib.import_module(f"{package}.msg"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class SessionRecorder(Node):
+    """Subscribes to every session topic whose type is installed and writes what comes."""
+
+    def __init__(self) -> None:
+        super().__init__("session_recorder")
+        self._settings = NodeParameters(self, RecorderSettings())
+        path = Path(self._settings.value.bag_path).expanduser()
+        folders = [(p, Path(get_package_share_directory(p)) / "msg") for p in OWN_MESSAGES]
+        try:
+            self._bag = BagWriter(path, folders)
+        except BagError as error:
+            raise NodeConfigurationError(str(error)) from None
+        self._topics = {}
+        for topic in SESSION_TOPICS:
+            message = _message_class(topic.msgtype)
+            if message is None:
+                self.get_logger().warning(f"{topic.name} is not recorded: {topic.msgtype} is "
+                                          "not installed")
+                continue
+            self._topics[topic.name] = topic
+            self.create_subscription(message, topic.name,
+                                     lambda data, t=topic: self._write(t, data),
+                                     _subscription_qos(topic), raw=True)
+        self.get_logger().info(f"recording {len(self._topics)} topics to {path}")
+
+    def _write(self, topic: SessionTopic, data: bytes) -> None:
+        if topic.name not in self._bag.counts:
+            self._bag.add_topic(topic.name, topic.msgtype,
+                                qos(topic.qos != SENSOR, topic.qos == LATCHED),
+                                self._publisher_hash(topic))
+        self._bag.write(topic.name, self.get_clock().now().nanoseconds, data)
+
+    def _publisher_hash(self, topic: SessionTopic) -> str | None:
+        hashes = {str(info.topic_type_hash)
+                  for info in self.get_publishers_info_by_topic(topic.name)}
+        ours = self._bag.rihs01(topic.msgtype)
+        if hashes and hashes != {ours}:
+            self.get_logger().warning(f"{topic.name}: publishers' type hash {sorted(hashes)} "
+                                      f"differs from the message definition's {ours}")
+        return next(iter(sorted(hashes)), None)
+
+    def destroy_node(self) -> None:
+        self._bag.close()
+        counts = ", ".join(f"{name} {n}" for name, n in sorted(self._bag.counts.items()))
+        self.get_logger().info(f"bag closed: {self._bag.path} ({counts})")
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run session_recorder until shutdown; 1 when it cannot write its bag."""
+    return run_node(SessionRecorder, "session_recorder", args)
