@@ -269,7 +269,8 @@ class _Monitor:
         self._rclpy = rclpy
         self._context = rclpy.Context()
         # Ctrl-C belongs to the runner (it stops the nodes and prints the summary).
-        rclpy.init(context=self._context, signal_handler_options=SignalHandlerOptions.NO)
+        rclpy.init(args=[], context=self._context,
+                   signal_handler_options=SignalHandlerOptions.NO)
         self.node = SessionMonitor(out, quiet, max_reps, context=self._context)
         self._executor = SingleThreadedExecutor(context=self._context)
         self._executor.add_node(self.node)

@@ -89,10 +89,12 @@ def run_ask(args: argparse.Namespace) -> int:
     rep = _rep(args)
     running = None
     if rep is None and not args.local:
+        from squat_feedback.question_screen import readable_text
         from squat_feedback.running_coach import NoAnswer, ask_running_coach
 
         try:
-            running = ask_running_coach(args.question)
+            # A message carries UTF-8 only: bytes that are not are replaced before it goes.
+            running = ask_running_coach(readable_text(args.question))
         except NoAnswer as error:
             print(f"coach ask: {error}", file=sys.stderr)
             return 1

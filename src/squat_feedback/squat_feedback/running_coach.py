@@ -36,7 +36,8 @@ def ask_running_coach(question: str, include_latest_rep: bool = True,
                       answer_timeout_s: float = 120.0) -> RunningAnswer | None:
     """The answer of the feedback_node serving squat/ask_coach, or None when none is up."""
     context = rclpy.Context()
-    rclpy.init(context=context, signal_handler_options=SignalHandlerOptions.NO)
+    # args=[]: the command line is the CLI's (a question, maybe not UTF-8), not ROS arguments.
+    rclpy.init(args=[], context=context, signal_handler_options=SignalHandlerOptions.NO)
     try:
         node = rclpy.create_node("coach_ask", context=context)
         client = node.create_client(AskCoach, SERVICE)
