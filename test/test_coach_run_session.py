@@ -10,6 +10,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -149,21 +151,25 @@ def check_bag(bag: Path, valgus_reps: list[int]) -> None:
     assert counts["/front/image_raw/compressed"] >= counts["/squat/state"] * 0.9, counts
 
 
-def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path):
-    run = start_run(tmp_path, "--reps", "1")
-    lines = Lines(run)
+@contextmanager
+def running(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen, Lines]]:
+    """`coach run` with its stdout read line by line; killed with its group if still up."""
+    run = start_run(tmp_path, *args)
     try:
-        lines.wait_for(r"^rep 1: ", 120)
-        lines.wait_for(r"^\[coach\] 1 rep done$", 60)
-        lines.wait_for(r"^session: 1 rep, ", 30)
-        assert run.wait(timeout=30) == 0
+        yield run, Lines(run)
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
 
-    run = start_run(tmp_path)
-    lines = Lines(run)
-    try:
+
+def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path):
+    with running(tmp_path, "--reps", "1") as (run, lines):
+        lines.wait_for(r"^rep 1: ", 120)
+        lines.wait_for(r"^\[coach\] 1 rep done$", 60)
+        lines.wait_for(r"^session: 1 rep, ", 30)
+        assert run.wait(timeout=30) == 0
+
+    with running(tmp_path) as (run, lines):
         lines.wait_for(r"athlete seen: front yes, side yes", 120)
         nodes = children_of(run.pid)
         assert len(nodes) == 4, nodes
@@ -171,17 +177,12 @@ def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path
         lines.wait_for(r"^\[coach\] stopped$", 30)
         lines.wait_for(r"^session: 0 reps", 30)
         assert run.wait(timeout=30) == 130
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
     assert not [pid for pid in nodes if alive(pid)]
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_no_node_outlives_coach_run(tmp_path, how):
-    run = start_run(tmp_path)
-    lines = Lines(run)
-    try:
+    with running(tmp_path) as (run, lines):
         lines.wait_for(r"athlete seen: front yes, side yes", 120)
         nodes = children_of(run.pid)
         assert len(nodes) == 4, nodes
@@ -191,11 +192,6 @@ def test_no_node_outlives_coach_run(tmp_path, how):
         while any(alive(pid) for pid in nodes) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not [pid for pid in nodes if alive(pid)], "nodes outlived coach run"
-    finally:
-        if run.poll() is None:
-            run.kill()
-        for pid in children_of(run.pid):
-            os.kill(pid, signal.SIGKILL)
 
 
 def test_a_second_session_on_the_same_domain_is_refused_before_it_starts(spawn, listen,
