@@ -111,6 +111,29 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     assert f"  bag: {bag}" in out
     check_bag(bag, valgus_reps=[2, 4])
 
+    # Replayed through a fresh pose and feedback node, the bag gives the same session.
+    replay = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "replay", str(bag), "--log-dir",
+         str(tmp_path / "replay_logs")], capture_output=True, text=True, timeout=240,
+        env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
+    live, replayed = rep_lines(out), rep_lines(replay.stdout)
+    print("live:", live, "\nreplayed:", replayed)
+    assert [r[0] for r in replayed] == [1, 2, 3, 4, 5], replay.stdout
+    # The injected faults are found again. Not yet asked of the replay: the same faults and
+    # scores within 1 point. Lateral shift (and now and then a valgus) comes and goes on
+    # JPEG frames and on the half of the pairs a loaded machine analyses (issue 15).
+    assert all("knee valgus" in replayed[i - 1][2] for i in (2, 4)), replayed
+    assert "[coach] the cameras have no more frames" in replay.stdout
+    assert re.search(r"^session: 5 reps, .* feedback on 5$", replay.stdout, re.MULTILINE)
+
+
+def rep_lines(out: str) -> list[tuple[int, float, str]]:
+    """(rep, score, fault codes) of each rep line."""
+    return [(int(index), float(score), re.sub(r" \(\w+\)", "", faults))
+            for index, score, faults in re.findall(
+                r"^rep (\d+): .*score (\d+), faults: (.*)$", out, re.MULTILINE)]
+
 
 def check_bag(bag: Path, valgus_reps: list[int]) -> None:
     """The bag holds every session topic, with the reps and feedback the console showed."""

@@ -26,6 +26,7 @@ setup(
         "console_scripts": [
             "coach = squat_bringup.cli:main",
             "session_recorder = squat_bringup.recorder_node:main",
+            "bag_player = squat_bringup.bag_player_node:main",
         ],
     },
 )

@@ -80,6 +80,12 @@ def default_log_folder() -> Path:
     return home / "squat_coach" / "sessions" / time.strftime("%Y%m%d-%H%M%S")
 
 
+def say(line: str) -> None:
+    """A line of the session on stdout, at once: a pipe (`coach run | tee`) must not hold it
+    back until the end."""
+    print(line, flush=True)
+
+
 def _die_with_parent() -> None:
     # Runs in the child between fork and exec: the kernel sends SIGTERM when the runner dies.
     libc = ctypes.CDLL(None, use_errno=True)
@@ -143,11 +149,12 @@ def refuse_a_second_session(nodes: list[NodeLaunch]) -> None:
 
 def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
               plan: SessionPlan = SessionPlan(), log_folder: Path | None = None,
-              out: Callable[[str], None] = print) -> int:
+              out: Callable[[str], None] | None = None) -> int:
     """Run every node (with `params_file`), printing the session to `out`, until it is over
     (`plan`, or the cameras have no more frames), Ctrl-C or SIGTERM, or a node exits; then the
     summary. Returns the worst exit code of the nodes (0 when they were stopped), or
     INTERRUPTED after Ctrl-C or SIGTERM."""
+    out = out or say
     for node in nodes:
         executable_path(node)  # every node must exist before any starts
     log_folder = log_folder or default_log_folder()
