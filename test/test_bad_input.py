@@ -90,3 +90,22 @@ def test_analyze_plays_an_image_folder_as_the_camera_node_does(tmp_path):
     result = coach("analyze", "--side", str(folder), "--json", str(tmp_path / "out.json"))
     stderr = result.stderr.decode()
     assert result.returncode == 1 and "no person found in any of 3 frames" in stderr, stderr
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["run", "--reps", "0"], "not a positive number of reps"),
+    (["run", "--reps", "2.5"], "is not a whole number"),
+    (["run", "--record", "{tmp}"], "it exists (a bag is written to a new folder)"),
+    (["run", "--record", "{tmp}/no/such/bag"], "its folder does not exist"),
+    (["run", "--reference", "{tmp}/missing.json"], "missing.json"),
+    (["replay", "{tmp}"], "is not a rosbag2 bag (no metadata.yaml)"),
+    (["replay", "{tmp}", "--rate", "0"], "rate"),
+    (["replay", "{tmp}", "--rate", "inf"], "is not a number"),
+], ids=["reps 0", "reps 2.5", "record into an existing folder", "record into no folder",
+        "missing reference", "replay of a folder that is no bag", "replay rate 0",
+        "replay rate inf"])
+def test_run_and_replay_refuse_bad_input_before_any_node_starts(tmp_path, args, reason):
+    result = coach(*[a.format(tmp=tmp_path) for a in args])
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and reason in stderr, stderr
+    assert "Traceback" not in stderr and "[coach] starting" not in stderr

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -28,6 +27,7 @@ from squat_bringup.bag_replay import (
     COMPRESSED,
     RecordedMessage,
     ReplayError,
+    ReplaySettings,
     camera_messages,
     camera_views,
     topic_messages,
@@ -37,7 +37,6 @@ from squat_common.image_bridge import image_bridge
 from squat_common.node_runner import NodeConfigurationError, run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import SENSOR_QOS
-from squat_common.settings import setting
 from squat_common.stamps import stamp_ns, time_from_ns
 from squat_msgs.msg import SquatState
 
@@ -45,24 +44,12 @@ SUBSCRIBER_WAIT_S = 60.0
 STATE_TOPIC = "/squat/state"
 
 
-@dataclass(frozen=True)
-class PlayerSettings:
-    """Which bag, how fast."""
-
-    bag_path: str = setting("", "The session bag folder to play.", read_only=True)
-    rate: float = setting(1.0, "Playback speed: 2.0 plays twice as fast.", low=0.05, high=20.0,
-                          read_only=True)
-
-    def problems(self) -> list[str]:
-        return [] if self.bag_path else ["bag_path: give the bag folder to play"]
-
-
 class BagPlayer(Node):
     """Publishes the bag's camera topics on their recorded timeline."""
 
     def __init__(self) -> None:
         super().__init__("bag_player")
-        self._settings = NodeParameters(self, PlayerSettings())
+        self._settings = NodeParameters(self, ReplaySettings())
         self._path = Path(self._settings.value.bag_path).expanduser()
         try:
             views = camera_views(self._path)

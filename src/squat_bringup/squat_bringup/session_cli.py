@@ -13,6 +13,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from squat_bringup.bag_replay import ReplayError, ReplaySettings, camera_views
 from squat_bringup.graph import (
     GraphError,
     NodeLaunch,
@@ -22,39 +23,41 @@ from squat_bringup.graph import (
     load_graph,
 )
 from squat_bringup.runner import RunnerError, SessionPlan, refuse_a_second_session, run_graph
+from squat_common.settings import with_values
 
 
 class SessionCliError(RuntimeError):
     """A user's mistake, said in one line."""
 
 
-def _positive_seconds(text: str) -> float:
+def _number(text: str, kind: type, what: str) -> float:
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text} is not {what}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    if (value := _number(text, float, "a number of seconds")) <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
     return value
 
 
 def _positive_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
+    if (value := _number(text, int, "a whole number")) <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number of reps")
     return value
 
 
-def _positive_rate(text: str) -> float:
+def _rate(text: str) -> float:
+    value = _number(text, float, "a number")
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or not 0.05 <= value <= 20.0:
-        raise argparse.ArgumentTypeError(f"{text} is not a rate between 0.05 and 20")
+        with_values(ReplaySettings(bag_path="-"), {"rate": value})
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
     return value
 
 
@@ -89,8 +92,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
 def add_replay_arguments(replay: argparse.ArgumentParser) -> None:
     """The options of `coach replay`."""
     replay.add_argument("bag", type=Path, help="a session bag (coach run --record)")
-    replay.add_argument("--rate", type=_positive_rate, default=1.0,
-                        help="playback speed (default 1.0)")
+    replay.add_argument("--rate", type=_rate, default=ReplaySettings().rate,
+                        help=f"playback speed (default {ReplaySettings().rate:g})")
     _common_arguments(replay)
 
 
@@ -153,8 +156,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from squat_bringup.bag_replay import ReplayError, camera_views
-
     bag = args.bag.expanduser().resolve()
     try:
         views = camera_views(bag)
