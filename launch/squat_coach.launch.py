@@ -1,42 +1,49 @@
 """Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
-    ros2 launch squat_bringup squat_coach.launch.py [front_device:=/dev/video0]
-        [side_device:=/dev/video2] [params_file:=my.params.yaml]
+    ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
+        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml]
 
-A camera not given, or not found, shows the virtual athlete (the log says so). The graph, the
-parameters file and the camera choice come from squat_bringup.graph, which `scripts/coach run`
+A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
+nodes and their parameters come from squat_bringup.session_graph, which `scripts/coach run`
 uses too.
 """
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, LogInfo, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.launch_context import LaunchContext
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
 
-from squat_bringup.graph import choose_cameras, default_graph_file, default_params_file, load_graph
+from squat_bringup.graph import default_params_file
+from squat_bringup.launch_actions import optional_path, refusal, session_actions
+from squat_bringup.session_graph import SessionGraphError, live_session
 
 
-def _graph(context: LaunchContext) -> list:
-    devices = {view: LaunchConfiguration(f"{view}_device").perform(context) or None
-               for view in ("front", "side")}
-    params_file = LaunchConfiguration("params_file").perform(context)
-    nodes, notes = choose_cameras(load_graph(default_graph_file()), devices)
-    actions: list = [LogInfo(msg=f"[squat coach] {note}") for note in notes]
-    actions += [Node(package=node.package, executable=node.executable,
-                     namespace=node.namespace or None,
-                     parameters=[params_file, node.parameters], output="screen")
-                for node in nodes]
-    return actions
+def _session(context: LaunchContext) -> list:
+    def value(name: str) -> str:
+        return LaunchConfiguration(name).perform(context)
+
+    try:
+        nodes, notes = live_session(value("front") or None, value("side") or None,
+                                    value("reference") or None, optional_path(value("record")))
+    except SessionGraphError as error:
+        return refusal(str(error))
+    return session_actions(nodes, notes, value("params_file"))
 
 
 def generate_launch_description() -> LaunchDescription:
     return LaunchDescription([
-        DeclareLaunchArgument("front_device", default_value="",
-                              description="front camera (V4L2 device, video file or folder)"),
-        DeclareLaunchArgument("side_device", default_value="",
-                              description="side camera (V4L2 device, video file or folder)"),
+        DeclareLaunchArgument("front", default_value="",
+                              description="front camera: V4L2 device, video file, folder or "
+                                          "'virtual'"),
+        DeclareLaunchArgument("side", default_value="",
+                              description="side camera: V4L2 device, video file, folder or "
+                                          "'virtual'"),
+        DeclareLaunchArgument("reference", default_value="",
+                              description="reference file to score against ('none': no "
+                                          "scores; empty: the built-in one)"),
+        DeclareLaunchArgument("record", default_value="",
+                              description="record the session to this new bag folder"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
-        OpaqueFunction(function=_graph),
+        OpaqueFunction(function=_session),
     ])

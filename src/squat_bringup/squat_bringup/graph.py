@@ -22,7 +22,7 @@ CAMERA_DRIVER = ("squat_camera", "camera_node")
 VIRTUAL_CAMERA = ("squat_virtual_athlete", "virtual_camera_node")
 REAL_CAMERAS_HINT = ("to use real cameras: scripts/coach run --front /dev/video0 --side "
                      "/dev/video2 (or ros2 launch squat_bringup squat_coach.launch.py "
-                     "front_device:=/dev/video0 side_device:=/dev/video2)")
+                     "front:=/dev/video0 side:=/dev/video2)")
 
 
 class GraphError(ValueError):

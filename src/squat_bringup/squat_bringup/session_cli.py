@@ -10,19 +10,17 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from squat_bringup.bag_replay import ReplayError, ReplaySettings, camera_views
-from squat_bringup.graph import (
-    GraphError,
-    NodeLaunch,
-    choose_cameras,
-    default_graph_file,
-    default_params_file,
-    load_graph,
-)
+from squat_bringup.bag_replay import ReplaySettings
+from squat_bringup.graph import GraphError, default_graph_file, default_params_file, load_graph
 from squat_bringup.runner import RunnerError, SessionPlan, refuse_a_second_session, run_graph
+from squat_bringup.session_graph import (
+    RECORDER,
+    SessionGraphError,
+    live_session,
+    replay_session,
+)
 from squat_common.settings import with_values
 
 
@@ -78,8 +76,10 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_run_arguments(run: argparse.ArgumentParser) -> None:
     """The options of `coach run`."""
-    run.add_argument("--front", help="front camera: a V4L2 device, video file or folder")
-    run.add_argument("--side", help="side camera: a V4L2 device, video file or folder")
+    run.add_argument("--front", help="front camera: a V4L2 device, video file, folder or "
+                                     "'virtual' (the default: the rendered athlete)")
+    run.add_argument("--side", help="side camera: a V4L2 device, video file, folder or "
+                                    "'virtual'")
     _common_arguments(run)
     ends = run.add_mutually_exclusive_group()
     ends.add_argument("--reps", type=_positive_count,
@@ -97,14 +97,12 @@ def add_replay_arguments(replay: argparse.ArgumentParser) -> None:
     _common_arguments(replay)
 
 
-def _graph(args: argparse.Namespace) -> list[NodeLaunch]:
+def _refuse_a_second_session(args: argparse.Namespace) -> None:
     try:
-        nodes = load_graph(args.graph or default_graph_file())
         # Before anything is chosen or started: nothing of this session may reach the other.
-        refuse_a_second_session(nodes)
-    except (GraphError, RunnerError) as error:
+        refuse_a_second_session(load_graph(args.graph or default_graph_file()))
+    except GraphError as error:
         raise SessionCliError(str(error)) from None
-    return nodes
 
 
 def _params_file(args: argparse.Namespace) -> Path:
@@ -114,72 +112,32 @@ def _params_file(args: argparse.Namespace) -> Path:
     return params_file
 
 
-def _on_pose_node(nodes: list[NodeLaunch], **parameters: object) -> list[NodeLaunch]:
-    return [replace(n, parameters={**n.parameters, **parameters})
-            if n.executable == "pose_node" else n for n in nodes]
-
-
-def _with_reference(nodes: list[NodeLaunch], reference: str | None) -> list[NodeLaunch]:
-    if reference is None:
-        return nodes
-    from squat_pose.reference import BUILTIN, ReferenceError, load_reference, reference_file
-
-    path = {"none": "", BUILTIN: BUILTIN}.get(reference,
-                                              str(Path(reference).expanduser().resolve()))
-    try:
-        if path:
-            load_reference(reference_file(path))
-    except ReferenceError as error:
-        raise SessionCliError(str(error)) from None
-    return _on_pose_node(nodes, reference_path=path)
-
-
 def _run(args: argparse.Namespace) -> int:
-    nodes = _graph(args)
-    nodes, notes = choose_cameras(nodes, {"front": args.front, "side": args.side})
+    _refuse_a_second_session(args)
+    params_file = _params_file(args)
+    nodes, notes = live_session(args.front, args.side, args.reference, args.record, args.graph)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)
-    params_file = _params_file(args)
-    nodes = _with_reference(nodes, args.reference)
-    bag = None
-    if args.record is not None:
-        bag = args.record.expanduser().resolve()
-        if bag.exists() or not bag.parent.is_dir():
-            raise SessionCliError(
-                f"cannot record to {args.record}: "
-                f"{'it exists' if bag.exists() else 'its folder does not exist'} (a bag is "
-                "written to a new folder)")
-        nodes = [*nodes, NodeLaunch("squat_bringup", "session_recorder",
-                                    parameters={"bag_path": str(bag)})]
+    bag = next((Path(n.parameters["bag_path"]) for n in nodes
+                if (n.package, n.executable) == RECORDER), None)
     plan = SessionPlan(duration_s=args.duration, reps=args.reps, quiet=args.quiet, bag=bag)
     return run_graph(nodes, params_file, plan, args.log_dir)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    bag = args.bag.expanduser().resolve()
-    try:
-        views = camera_views(bag)
-    except ReplayError as error:
-        raise SessionCliError(str(error)) from None
-    if not views:
-        raise SessionCliError(f"{args.bag} holds no camera frames to replay")
-    # The cameras' places are taken by the bag; the rest of the graph runs on its clock.
-    nodes = [n for n in _graph(args) if not n.camera]
-    nodes = [replace(n, parameters={**n.parameters, "use_sim_time": True}) for n in nodes]
-    nodes = _with_reference(nodes, args.reference)
-    player = NodeLaunch("squat_bringup", "bag_player",
-                        parameters={"bag_path": str(bag), "rate": args.rate})
-    print(f"[coach] replaying {', '.join(views)} from {bag} at {args.rate:g}x",
-          file=sys.stderr)
-    return run_graph([*nodes, player], _params_file(args), SessionPlan(quiet=args.quiet),
-                     args.log_dir)
+    params_file = _params_file(args)
+    nodes, notes = replay_session(args.bag, args.rate, args.reference, args.graph)
+    _refuse_a_second_session(args)
+    for note in notes:
+        print(f"[coach] {note}", file=sys.stderr)
+    return run_graph(nodes, params_file, SessionPlan(quiet=args.quiet), args.log_dir)
 
 
 def _guarded(name: str, handler: object) -> object:
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (SessionCliError, RunnerError) as error:
+        except (SessionCliError, SessionGraphError, GraphError, RunnerError) as error:
             print(f"coach {name}: {error}", file=sys.stderr)
             return 2
     return run

@@ -1,0 +1,40 @@
+"""launch_ros actions for session_graph's nodes: what the launch files start. Imported only by
+them (the launch system exists on a ROS 2 distribution, not on the PyPI wheels)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from launch.actions import LogInfo, SetEnvironmentVariable, Shutdown
+from launch_ros.actions import Node
+
+from squat_bringup.graph import NodeLaunch, config_file
+
+PROFILE_VARIABLE = "FASTRTPS_DEFAULT_PROFILES_FILE"
+
+
+def session_actions(nodes: list[NodeLaunch], notes: list[str], params_file: str) -> list:
+    """The Fast DDS profile (unless one is set), the notes as log lines, and a Node action per
+    node with the parameters file first and this session's values over it."""
+    actions: list = []
+    if PROFILE_VARIABLE not in os.environ:
+        # The default shared-memory segment is smaller than one image (scripts/env.sh sets
+        # the same profile for coach run).
+        actions.append(SetEnvironmentVariable(PROFILE_VARIABLE, str(config_file("fastdds.xml"))))
+    actions += [LogInfo(msg=f"[squat coach] {note}") for note in notes]
+    actions += [Node(package=node.package, executable=node.executable,
+                     namespace=node.namespace or None,
+                     parameters=[params_file, node.parameters], output="screen")
+                for node in nodes]
+    return actions
+
+
+def refusal(reason: str) -> list:
+    """What a launch file does with arguments it cannot start: say why and stop."""
+    return [LogInfo(msg=f"[squat coach] {reason}"), Shutdown(reason=reason)]
+
+
+def optional_path(text: str) -> Path | None:
+    """A launch argument that names a path, or '' for none."""
+    return Path(text) if text else None

@@ -1,0 +1,84 @@
+"""The nodes of a live session and of a replay, with what each is given: one description for
+`coach run` / `coach replay` and for the launch files (squat_coach.launch.py, replay.launch.py).
+Imports no rclpy and no launch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from squat_bringup.bag_replay import ReplayError, ReplaySettings, camera_views
+from squat_bringup.graph import NodeLaunch, choose_cameras, default_graph_file, load_graph
+
+RECORDER = ("squat_bringup", "session_recorder")
+PLAYER = ("squat_bringup", "bag_player")
+# What the front:=/side:= launch arguments and --front/--side take for the rendered athlete.
+VIRTUAL = "virtual"
+
+
+class SessionGraphError(RuntimeError):
+    """A session that cannot be described as asked, with the reason."""
+
+
+def _on_pose_node(nodes: list[NodeLaunch], **parameters: object) -> list[NodeLaunch]:
+    return [replace(n, parameters={**n.parameters, **parameters})
+            if n.executable == "pose_node" else n for n in nodes]
+
+
+def reference_parameter(reference: str) -> str:
+    """pose_node's reference_path for a reference as users give it (a file, 'builtin',
+    'none'); SessionGraphError when the file does not load."""
+    from squat_pose.reference import BUILTIN, ReferenceError, load_reference, reference_file
+
+    path = {"none": "", BUILTIN: BUILTIN}.get(reference,
+                                              str(Path(reference).expanduser().resolve()))
+    try:
+        if path:
+            load_reference(reference_file(path))
+    except ReferenceError as error:
+        raise SessionGraphError(str(error)) from None
+    return path
+
+
+def bag_folder(record: Path) -> Path:
+    """Where a session is recorded: a new folder in an existing one."""
+    bag = record.expanduser().resolve()
+    if bag.exists() or not bag.parent.is_dir():
+        raise SessionGraphError(
+            f"cannot record to {record}: "
+            f"{'it exists' if bag.exists() else 'its folder does not exist'} (a bag is "
+            "written to a new folder)")
+    return bag
+
+
+def live_session(front: str | None, side: str | None, reference: str | None = None,
+                 record: Path | None = None, graph_file: Path | None = None
+                 ) -> tuple[list[NodeLaunch], list[str]]:
+    """The nodes of a live session and what was chosen for its cameras (as log lines)."""
+    devices = {view: None if device in (None, "", VIRTUAL) else device
+               for view, device in (("front", front), ("side", side))}
+    nodes, notes = choose_cameras(load_graph(graph_file or default_graph_file()), devices)
+    if reference is not None:
+        nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
+    if record is not None:
+        nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
+    return nodes, notes
+
+
+def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: str | None = None,
+                   graph_file: Path | None = None) -> tuple[list[NodeLaunch], list[str]]:
+    """The nodes of a replay: the bag in the cameras' place, the rest on the bag's clock."""
+    bag = bag.expanduser().resolve()
+    try:
+        views = camera_views(bag)
+    except ReplayError as error:
+        raise SessionGraphError(str(error)) from None
+    if not views:
+        raise SessionGraphError(f"{bag} holds no camera frames to replay")
+    nodes = [replace(n, parameters={**n.parameters, "use_sim_time": True})
+             for n in load_graph(graph_file or default_graph_file()) if not n.camera]
+    if reference is not None:
+        nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
+    player = NodeLaunch(*PLAYER, parameters={"bag_path": str(bag), "rate": rate})
+    return [*nodes, player], [f"replaying {', '.join(views)} from {bag} at {rate:g}x"]

@@ -1,0 +1,95 @@
+"""The session descriptions `coach run`, `coach replay` and the launch files start."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rosbags.typesys import Stores, get_typestore
+
+from squat_bringup.bag_writer import BagWriter, qos
+from squat_bringup.session_graph import (
+    PLAYER,
+    RECORDER,
+    SessionGraphError,
+    live_session,
+    replay_session,
+)
+
+LAUNCH = Path(__file__).resolve().parents[3] / "launch"
+
+
+def by_executable(nodes) -> dict:
+    return {(n.namespace, n.executable): n for n in nodes}
+
+
+def test_a_live_session_without_cameras_shows_the_virtual_athlete_in_both_places():
+    nodes, notes = live_session(None, "virtual")
+    found = by_executable(nodes)
+    assert set(found) == {("front", "virtual_camera_node"), ("side", "virtual_camera_node"),
+                          ("", "pose_node"), ("", "feedback_node")}
+    starts = {found[("front", "virtual_camera_node")].parameters["start_time"],
+              found[("side", "virtual_camera_node")].parameters["start_time"]}
+    assert len(starts) == 1, "both cameras share one start"
+    assert sum("showing the virtual athlete" in note for note in notes) == 2
+
+
+def test_a_recorded_session_with_a_reference_adds_the_recorder_and_sets_the_pose_node(
+        tmp_path):
+    nodes, _ = live_session(None, None, reference="none", record=tmp_path / "bag")
+    recorder = [n for n in nodes if (n.package, n.executable) == RECORDER]
+    assert [r.parameters for r in recorder] == [{"bag_path": str(tmp_path / "bag")}]
+    assert by_executable(nodes)[("", "pose_node")].parameters == {"reference_path": ""}
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda tmp: live_session(None, None, record=tmp), "it exists"),
+    (lambda tmp: live_session(None, None, record=tmp / "a" / "b"), "its folder does not exist"),
+    (lambda tmp: live_session(None, None, reference=str(tmp / "none.json")), "none.json"),
+    (lambda tmp: replay_session(tmp), "is not a rosbag2 bag"),
+], ids=["record into a folder that exists", "record into no folder", "missing reference",
+        "replay of no bag"])
+def test_a_session_that_cannot_be_started_says_why(tmp_path, make, reason):
+    with pytest.raises(SessionGraphError, match=reason):
+        make(tmp_path)
+
+
+def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
+    bag = tmp_path / "bag"
+    writer = BagWriter(bag)
+    typestore = get_typestore(Stores.ROS2_JAZZY)
+    image = typestore.types["sensor_msgs/msg/CompressedImage"]
+    header = typestore.types["std_msgs/msg/Header"]
+    stamp = typestore.types["builtin_interfaces/msg/Time"]
+    message = image(header(stamp(1, 0), "front_optical_frame"), "jpeg", np.zeros(8, np.uint8))
+    writer.add_topic("/front/image_raw/compressed", "sensor_msgs/msg/CompressedImage",
+                     qos(reliable=False, latched=False))
+    writer.write("/front/image_raw/compressed", 10**9,
+                 typestore.serialize_cdr(message, "sensor_msgs/msg/CompressedImage"))
+    writer.close()
+    nodes, notes = replay_session(bag, rate=2.0)
+    found = by_executable(nodes)
+    assert set(found) == {("", "pose_node"), ("", "feedback_node"), ("", PLAYER[1])}
+    assert found[("", PLAYER[1])].parameters == {"bag_path": str(bag), "rate": 2.0}
+    assert all(found[("", name)].parameters["use_sim_time"] is True
+               for name in ("pose_node", "feedback_node"))
+    assert notes == [f"replaying front from {bag} at 2x"]
+
+
+@pytest.mark.parametrize("name, arguments", [
+    ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file"}),
+    ("replay.launch.py", {"bag", "rate", "reference", "params_file"}),
+])
+def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
+                                                                                  arguments):
+    # `launch` is not installed here: the files are read, not run (on Jazzy: ros2 launch).
+    tree = ast.parse((LAUNCH / name).read_text())
+    declared = {node.args[0].value for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "")
+                == "DeclareLaunchArgument"}
+    assert declared == arguments
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "squat_bringup.session_graph" for alias in node.names}
+    assert imported & {"live_session", "replay_session"}
