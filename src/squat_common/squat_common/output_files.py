@@ -19,3 +19,15 @@ def unwritable_reason(path: Path) -> str | None:
     except OSError as error:
         return f"cannot write {path}: {error.strerror or error}"
     return None
+
+
+def unwritable_folder_reason(folder: Path) -> str | None:
+    """Why files cannot be written into `folder` (made if missing, as the command would);
+    None when they can."""
+    if folder.exists() and not folder.is_dir():
+        return f"cannot write into {folder}: it is a file"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot write into {folder}: {error.strerror or error}"
+    return unwritable_reason(folder / "probe")

@@ -7,6 +7,7 @@ of the athlete (x forward, y left, z up). Imports no rclpy.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,9 @@ import numpy as np
 # Where a tripod stands in a gym: 3.5 m away, lens at 1.0 m, aimed at the middle of the body.
 DEFAULT_DISTANCE_M = 3.5
 DEFAULT_HEIGHT_M = 1.0
+CAMERA_NAME = re.compile(r"[A-Za-z0-9_-]+")
+MIN_SIDE_PX, MAX_SIDE_PX = 32, 4096
+FOV_DEG = (10.0, 150.0)
 DEFAULT_AIM = (0.0, 0.0, 0.8)
 DEFAULT_POSITIONS = {
     "front": (DEFAULT_DISTANCE_M, 0.0, DEFAULT_HEIGHT_M),
@@ -40,8 +44,21 @@ class VirtualCamera:
                    target: tuple[float, float, float] | np.ndarray = DEFAULT_AIM,
                    width: int = 640, height: int = 480,
                    horizontal_fov_deg: float = 60.0) -> VirtualCamera:
-        """A level camera (no roll) at `position` aimed at `target`."""
+        """A level camera (no roll) at `position` aimed at `target`; ValueError for a camera
+        that cannot be rendered."""
+        if not CAMERA_NAME.fullmatch(name):
+            raise ValueError(f"camera name {name!r}: letters, digits, '_' and '-' only (it "
+                             "names the camera's files and frames)")
+        if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
+            raise ValueError(f"camera {name}: {width}x{height} px, each side must be "
+                             f"{MIN_SIDE_PX}-{MAX_SIDE_PX}")
+        if not (math.isfinite(horizontal_fov_deg) and FOV_DEG[0] <= horizontal_fov_deg
+                <= FOV_DEG[1]):
+            raise ValueError(f"camera {name}: field of view {horizontal_fov_deg} deg, must be "
+                             f"{FOV_DEG[0]:g}-{FOV_DEG[1]:g}")
         position = np.asarray(position, float)
+        if not (np.all(np.isfinite(position)) and np.all(np.isfinite(target))):
+            raise ValueError(f"camera {name}: position and aim must be finite numbers")
         forward = np.asarray(target, float) - position
         if np.linalg.norm(forward[:2]) < 1e-6:
             raise ValueError(f"camera {name} looks straight up or down; give it a side offset")

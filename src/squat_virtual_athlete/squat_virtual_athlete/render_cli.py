@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,11 +19,15 @@ import cv2
 import numpy as np
 import yaml
 
-from squat_virtual_athlete.camera import VirtualCamera
+from squat_common.output_files import unwritable_folder_reason
+from squat_virtual_athlete.camera import FOV_DEG, MAX_SIDE_PX, MIN_SIDE_PX, VirtualCamera
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, SpecError, parse_faults
 
 GROUND_TRUTH_FORMAT = "squat_coach.virtual_athlete.ground_truth/1"
+# The truth of every frame is kept until ground_truth.json is written (about 1 MB per second
+# of session): a render is capped at ten minutes.
+MAX_SESSION_S = 600.0
 WORLD_FRAME = ("x forward (the athlete faces +x), y to the athlete's left, z up, metres; "
                "origin on the floor midway between the ankles (REP 103)")
 
@@ -72,6 +78,8 @@ def cameras_from_rig(path: Path, width: int, height: int, fov_deg: float
     try:
         data = yaml.safe_load(path.read_text())
         cameras = []
+        if not isinstance(data, dict) or not data.get("cameras"):
+            raise ValueError("it lists no cameras (cameras: [{name, position, ...}])")
         for entry in data["cameras"]:
             cameras.append(VirtualCamera.looking_at(
                 str(entry["name"]), tuple(entry["position"]),
@@ -144,9 +152,22 @@ def render_session(session: VirtualSession, out: Path, fps: float, videos: bool 
                     for name, camera in session.cameras.items()},
         "frames": frames,
     }
-    (out / "ground_truth.json").write_text(json.dumps(truth))
+    (out / "ground_truth.json").write_text(json.dumps(truth, allow_nan=False))
     cv2.imwrite(str(out / "contact_sheet.png"), contact_sheet(session, fps))
     return truth
+
+
+def _within(kind: type, low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a finite `kind` from `low` to `high`."""
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text} is not from {low:g} to {high:g}")
+        return value
+    return parse
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -155,15 +176,17 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         prog="render_athlete", description="Render a virtual squat session with ground truth.")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     add_spec_arguments(parser)
-    parser.add_argument("--fps", type=float, default=30.0)
-    parser.add_argument("--width", type=int, default=640)
-    parser.add_argument("--height", type=int, default=480, dest="height_px")
-    parser.add_argument("--fov", type=float, default=60.0, help="horizontal field of view")
+    parser.add_argument("--fps", type=_within(float, 1.0, 120.0), default=30.0)
+    parser.add_argument("--width", type=_within(int, MIN_SIDE_PX, MAX_SIDE_PX), default=640)
+    parser.add_argument("--height", type=_within(int, MIN_SIDE_PX, MAX_SIDE_PX), default=480,
+                        dest="height_px")
+    parser.add_argument("--fov", type=_within(float, *FOV_DEG), default=60.0,
+                        help="horizontal field of view")
     parser.add_argument("--cameras", default="front,side",
                         help="default rig cameras to render (front, side)")
     parser.add_argument("--rig", type=Path, help="camera rig YAML (replaces --cameras)")
-    parser.add_argument("--noise", type=float, default=2.0, help="sensor noise sigma (grey "
-                        "levels); 0 for clean frames")
+    parser.add_argument("--noise", type=_within(float, 0.0, 50.0), default=2.0,
+                        help="sensor noise sigma (grey levels); 0 for clean frames")
     parser.add_argument("--no-video", action="store_true",
                         help="ground truth and contact sheet only")
     return parser
@@ -178,7 +201,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             cameras = [VirtualCamera.default(name.strip(), args.width, args.height_px, args.fov)
                        for name in args.cameras.split(",") if name.strip()]
+        if not cameras:
+            raise SpecError("no camera to render: give --cameras front,side or a --rig with "
+                            "cameras")
+        if len({c.name for c in cameras}) < len(cameras):
+            raise SpecError("two cameras have the same name (each names its video)")
         session = VirtualSession(spec, cameras, args.noise)
+        if session.program.duration_s > MAX_SESSION_S:
+            raise SpecError(f"a session of {session.program.duration_s:.0f} s is longer than "
+                            f"the {MAX_SESSION_S:.0f} s render_athlete writes (fewer --reps)")
+        problem = unwritable_folder_reason(args.output)
+        if problem:
+            raise SpecError(problem)
     except (SpecError, ValueError) as error:
         print(f"render_athlete: {error}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ package reports. Imports no rclpy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from squat_common.settings import range_problems, setting
@@ -27,6 +28,17 @@ DEFAULT_FAULT_SIZES = {
     "insufficient_depth": 45.0,
     "heel_lift": 0.04,
     "lateral_shift": 0.08,
+}
+
+
+# The sizes a fault can be rendered at (a knee turned in 30 deg already falls over; a heel
+# 10 cm up is on tiptoe); lateral_shift goes either way.
+FAULT_RANGES = {
+    "knee_valgus": (0.0, 30.0),
+    "forward_lean": (0.0, 45.0),
+    "insufficient_depth": (0.0, 120.0),
+    "heel_lift": (0.0, 0.10),
+    "lateral_shift": (-0.20, 0.20),
 }
 
 
@@ -68,6 +80,10 @@ def parse_faults(text: str) -> tuple[FaultSpec, ...]:
                             "name[:size][@rep,rep...]") from error
         if any(r < 1 for r in reps):
             raise SpecError(f"fault {item!r}: reps are counted from 1")
+        low, high = FAULT_RANGES[name]
+        if not (math.isfinite(size) and low <= size <= high) or size == 0:
+            raise SpecError(f"fault {item!r}: the size must be a non-zero number from {low:g} "
+                            f"to {high:g} {FAULT_UNITS[name]}")
         faults.append(FaultSpec(name, size, reps))
     return tuple(faults)
 
