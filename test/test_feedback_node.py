@@ -153,3 +153,25 @@ def test_coach_ask_asks_the_running_feedback_node_instead_of_its_busy_index(
     assert local.returncode == 2, local.stdout + local.stderr
     said = [line for line in local.stderr.splitlines() if not line.startswith("[setup]")]
     assert "Traceback" not in local.stderr and "in use by another process" in said[-1], said
+
+
+def test_a_hung_llm_server_costs_one_timeout_then_the_template_answers_at_once(
+        feedback_graph):
+    server = SlowLlmServer(delay_s=30.0)  # accepts, and does not answer in time
+    try:
+        listener, publisher, client = feedback_graph(
+            "-p", "generator:=openai", "-p", f"llm_base_url:={server.url}",
+            "-p", "llm_model:=hung-stand-in", "-p", "llm_timeout_s:=1.0")
+        first = ask(listener, client, "How deep should I squat?")
+        assert first.generator == "template" and server.requests == 1
+        answers = [ask(listener, client, q) for q in ("How should I breathe?",
+                                                        "Where do my knees go?")]
+        assert all(a.generator == "template" and a.sources for a in answers)
+        # Not asked again during its back-off: no answer waits for it.
+        assert server.requests == 1, "the hung server was asked again"
+        publisher.publish(valgus_rep(1))
+        feedback = listener.received["squat/feedback"]
+        listener.spin(10, lambda: bool(feedback))
+        assert [m.rep_index for m in feedback] == [1] and server.requests == 1
+    finally:
+        server.close()

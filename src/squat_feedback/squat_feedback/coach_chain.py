@@ -18,6 +18,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda
 
 from squat_feedback.answer_guard import guard_failure
+from squat_feedback.circuit_breaker import CircuitBreaker
 from squat_feedback.knowledge_base import KnowledgeDocument
 from squat_feedback.knowledge_index import KnowledgeIndex, SearchHit
 from squat_feedback.question_screen import (
@@ -76,7 +77,8 @@ class CoachChain:
         self.max_question_chars, self.max_answer_chars = max_question_chars, max_answer_chars
         self.top_k = top_k
         self._warn = warn
-        self._llm_failing = False
+        # A hung or dead server costs one timeout, not one per answer.
+        self._llm_breaker = CircuitBreaker()
         # feedback_node answers reps and questions on two threads: the index is searched by
         # one at a time, and the LLM answers one at a time (a question does not queue behind
         # a rep: the template answers it while the LLM is busy).
@@ -170,18 +172,21 @@ class CoachChain:
         documents = "\n".join(f"[{h.id}] {h.title}: {' '.join(h.text.split())[:LLM_CHARS]}"
                               for h in hits)
         rep_text = self._rep_text(grounding.rep)
+        if not self._llm_breaker.allow():
+            template.fallback_reason = (f"LLM skipped after a failure (tried again in "
+                                        f"{self._llm_breaker.skipped_for_s():.0f} s)")
+            return template
         try:
             text = self._llm.invoke({"rep": rep_text, "documents": documents,
                                      "question": grounding.question,
                                      "max_chars": self.max_answer_chars}).strip()
         except Exception as error:  # any transport or server error: the template answers
-            if not self._llm_failing:
-                self._warn(f"LLM {self._model_name} failed ({type(error).__name__}: {error}); "
-                           "the template answers until it works again")
-            self._llm_failing = True
+            backoff = self._llm_breaker.failed()
+            self._warn(f"LLM {self._model_name} failed ({type(error).__name__}: {error}); "
+                       f"the template answers, the LLM is tried again in {backoff:.0f} s")
             template.fallback_reason = f"LLM unavailable: {type(error).__name__}"
             return template
-        self._llm_failing = False
+        self._llm_breaker.succeeded()
         reason = guard_failure(text, grounding.rep, retrieved, documents + rep_text,
                                self.max_answer_chars)
         if reason is not None:

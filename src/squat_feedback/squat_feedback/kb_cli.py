@@ -17,6 +17,10 @@ from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
 from squat_feedback.knowledge_base import KnowledgeError
 from squat_feedback.knowledge_index import IndexUnavailable
 from squat_feedback.rep_context import RepContext, rep_from_analysis
+from squat_feedback.running_coach import DISCOVERY_S, NoAnswer, RunningAnswer
+
+# How long to look for the feedback_node when the index is held (by it, most likely).
+HELD_INDEX_DISCOVERY_S = 15.0
 
 
 def add_index_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,24 +89,37 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask_running(question: str, discovery_s: float) -> RunningAnswer | None:
+    from squat_feedback.question_screen import readable_text
+    from squat_feedback.running_coach import ask_running_coach
+
+    # A message carries UTF-8 only: bytes that are not are replaced before it goes.
+    return ask_running_coach(readable_text(question), discovery_s=discovery_s)
+
+
 def run_ask(args: argparse.Namespace) -> int:
     rep = _rep(args)
-    running = None
-    if rep is None and not args.local:
-        from squat_feedback.question_screen import readable_text
-        from squat_feedback.running_coach import NoAnswer, ask_running_coach
-
-        try:
-            # A message carries UTF-8 only: bytes that are not are replaced before it goes.
-            running = ask_running_coach(readable_text(args.question))
-        except NoAnswer as error:
-            print(f"coach ask: {error}", file=sys.stderr)
-            return 1
+    ask_node = rep is None and not args.local
+    try:
+        running = _ask_running(args.question, DISCOVERY_S) if ask_node else None
+        coach = None
+        if running is None:
+            try:
+                coach = _coach(args)
+            except IndexUnavailable:
+                if not ask_node:
+                    raise
+                # Someone holds the index: a feedback_node DDS has not shown us yet.
+                running = _ask_running(args.question, HELD_INDEX_DISCOVERY_S)
+                if running is None:
+                    raise
+    except NoAnswer as error:
+        print(f"coach ask: {error}", file=sys.stderr)
+        return 1
     if running is not None:
         text, sources, generator = running.text, running.sources, running.generator
         answered_by = "feedback_node"
     else:
-        coach = _coach(args)
         try:
             answer = coach.chain.ask(args.question, rep)
         finally:

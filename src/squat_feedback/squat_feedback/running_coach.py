@@ -33,7 +33,8 @@ class NoAnswer(RuntimeError):
 
 
 def ask_running_coach(question: str, include_latest_rep: bool = True,
-                      answer_timeout_s: float = 120.0) -> RunningAnswer | None:
+                      answer_timeout_s: float = 120.0, discovery_s: float = DISCOVERY_S
+                      ) -> RunningAnswer | None:
     """The answer of the feedback_node serving squat/ask_coach, or None when none is up."""
     context = rclpy.Context()
     # args=[]: the command line is the CLI's (a question, maybe not UTF-8), not ROS arguments.
@@ -41,7 +42,7 @@ def ask_running_coach(question: str, include_latest_rep: bool = True,
     try:
         node = rclpy.create_node("coach_ask", context=context)
         client = node.create_client(AskCoach, SERVICE)
-        if not client.wait_for_service(timeout_sec=DISCOVERY_S):
+        if not client.wait_for_service(timeout_sec=discovery_s):
             return None
         executor = SingleThreadedExecutor(context=context)
         executor.add_node(node)
