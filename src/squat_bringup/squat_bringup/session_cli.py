@@ -21,6 +21,7 @@ from squat_bringup.session_graph import (
     live_session,
     replay_session,
 )
+from squat_common.cli_errors import said_in_one_line
 from squat_common.settings import with_values
 
 
@@ -133,15 +134,6 @@ def _replay(args: argparse.Namespace) -> int:
     return run_graph(nodes, params_file, SessionPlan(quiet=args.quiet), args.log_dir)
 
 
-def _guarded(name: str, handler: object) -> object:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except (SessionCliError, SessionGraphError, GraphError, RunnerError) as error:
-            print(f"coach {name}: {error}", file=sys.stderr)
-            return 2
-    return run
-
-
-run = _guarded("run", _run)
-replay = _guarded("replay", _replay)
+_ERRORS = (SessionCliError, SessionGraphError, GraphError, RunnerError)
+run = said_in_one_line("coach run", _ERRORS, _run)
+replay = said_in_one_line("coach replay", _ERRORS, _replay)

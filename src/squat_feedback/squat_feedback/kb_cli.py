@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from squat_common.cli_errors import Handler, said_in_one_line
 from squat_feedback.chat_models import GENERATORS
 from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
 from squat_feedback.knowledge_base import KnowledgeError
@@ -136,15 +137,10 @@ def run_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def guarded(handler: object) -> object:
+def guarded(handler: Handler) -> Handler:
     """A handler that reports bad knowledge, a busy index or bad input as one line, exit 2."""
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except (KnowledgeError, IndexUnavailable, ValueError, OSError) as error:
-            print(f"coach: {error}", file=sys.stderr)
-            return 2
-    return run
+    return said_in_one_line("coach", (KnowledgeError, IndexUnavailable, ValueError, OSError),
+                            handler)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
