@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SHARED_DATA, needs_footage
 from helpers.ros2_run import ros2_run
 from squat_msgs.srv import AskCoach
 
@@ -233,3 +233,19 @@ def test_a_second_session_on_the_same_domain_is_refused_before_it_starts(spawn, 
     assert "another squat coach session is running on ROS domain" in second.stderr
     assert "(feedback_node is up)" in second.stderr
     assert "[coach] starting" not in second.stderr and "Traceback" not in second.stderr
+
+
+@needs_footage
+def test_real_footage_as_the_two_cameras_gives_its_two_reps(tmp_path):
+    user = SHARED_DATA / "user"
+    run = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "run", "--front", str(user / "user_front.mp4"),
+         "--side", str(user / "user_side.mp4"), "--log-dir", str(tmp_path / "logs")],
+        capture_output=True, text=True, timeout=240,
+        env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert f"front camera: {user / 'user_front.mp4'}" in run.stderr
+    assert [i for i, _, _ in rep_lines(run.stdout)] == [1, 2], run.stdout
+    assert "[coach] the cameras have no more frames" in run.stdout
+    assert re.search(r"^session: 2 reps, mean score \d+ \(2 scored\), feedback on 2$",
+                     run.stdout, re.MULTILINE), run.stdout
