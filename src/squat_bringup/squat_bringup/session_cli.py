@@ -8,7 +8,6 @@ a recorded bag on sim time.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from squat_bringup.session_graph import (
     replay_session,
 )
 from squat_common.cli_errors import said_in_one_line
+from squat_common.cli_numbers import number
 from squat_common.settings import with_values
 
 
@@ -29,30 +29,12 @@ class SessionCliError(RuntimeError):
     """A user's mistake, said in one line."""
 
 
-def _number(text: str, kind: type, what: str) -> float:
-    try:
-        value = kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text} is not {what}")
-    return value
-
-
-def _positive_seconds(text: str) -> float:
-    if (value := _number(text, float, "a number of seconds")) <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
-    return value
-
-
-def _positive_count(text: str) -> int:
-    if (value := _number(text, int, "a whole number")) <= 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number of reps")
-    return value
+_positive_seconds = number(float, above=0.0, what="a positive number of seconds")
+_positive_count = number(int, above=0, what="a positive number of reps")
 
 
 def _rate(text: str) -> float:
-    value = _number(text, float, "a number")
+    value = number(float)(text)
     try:
         with_values(ReplaySettings(bag_path="-"), {"rate": value})
     except ValueError as error:

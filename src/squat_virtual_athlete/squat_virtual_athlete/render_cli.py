@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import cv2
 import numpy as np
 import yaml
 
+from squat_common.cli_numbers import number
 from squat_common.output_files import unwritable_folder_reason
 from squat_virtual_athlete.camera import FOV_DEG, MAX_SIDE_PX, MIN_SIDE_PX, VirtualCamera
 from squat_virtual_athlete.session import VirtualSession
@@ -157,35 +156,22 @@ def render_session(session: VirtualSession, out: Path, fps: float, videos: bool 
     return truth
 
 
-def _within(kind: type, low: float, high: float) -> Callable[[str], float]:
-    """An argparse type: a finite `kind` from `low` to `high`."""
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (math.isfinite(value) and low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text} is not from {low:g} to {high:g}")
-        return value
-    return parse
-
-
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     """The options of render_athlete."""
     parser = parser or argparse.ArgumentParser(
         prog="render_athlete", description="Render a virtual squat session with ground truth.")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     add_spec_arguments(parser)
-    parser.add_argument("--fps", type=_within(float, 1.0, 120.0), default=30.0)
-    parser.add_argument("--width", type=_within(int, MIN_SIDE_PX, MAX_SIDE_PX), default=640)
-    parser.add_argument("--height", type=_within(int, MIN_SIDE_PX, MAX_SIDE_PX), default=480,
+    parser.add_argument("--fps", type=number(float, 1.0, 120.0), default=30.0)
+    parser.add_argument("--width", type=number(int, MIN_SIDE_PX, MAX_SIDE_PX), default=640)
+    parser.add_argument("--height", type=number(int, MIN_SIDE_PX, MAX_SIDE_PX), default=480,
                         dest="height_px")
-    parser.add_argument("--fov", type=_within(float, *FOV_DEG), default=60.0,
+    parser.add_argument("--fov", type=number(float, *FOV_DEG), default=60.0,
                         help="horizontal field of view")
     parser.add_argument("--cameras", default="front,side",
                         help="default rig cameras to render (front, side)")
     parser.add_argument("--rig", type=Path, help="camera rig YAML (replaces --cameras)")
-    parser.add_argument("--noise", type=_within(float, 0.0, 50.0), default=2.0,
+    parser.add_argument("--noise", type=number(float, 0.0, 50.0), default=2.0,
                         help="sensor noise sigma (grey levels); 0 for clean frames")
     parser.add_argument("--no-video", action="store_true",
                         help="ground truth and contact sheet only")
