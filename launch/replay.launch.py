@@ -11,9 +11,9 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.launch_context import LaunchContext
 from launch.substitutions import LaunchConfiguration
 
-from squat_bringup.bag_replay import ReplaySettings
 from squat_bringup.graph import default_params_file
 from squat_bringup.launch_actions import optional_path, refusal, session_actions
+from squat_bringup.replay_settings import ReplaySettings
 from squat_bringup.session_graph import SessionGraphError, replay_session
 
 

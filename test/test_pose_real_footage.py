@@ -30,8 +30,7 @@ REPS = {
 
 
 def analysed(path: str, view: str) -> dict:
-    return analyze(SHARED_DATA / path if view == "front" else None,
-                   SHARED_DATA / path if view == "side" else None)
+    return analyze({view: SHARED_DATA / path})
 
 
 @pytest.mark.parametrize(("path", "view"), list(REPS), ids=[p for p, _ in REPS])

@@ -42,10 +42,10 @@ def test_the_coach_reference_is_built_and_shown(coach_reference):
 def test_the_coach_scores_high_and_a_shallow_squat_clearly_lower_than_a_good_one(
         coach_reference):
     reference = load_reference(coach_reference)
-    own = analyze(COACH / "coach_front.mp4", COACH / "coach_side.mp4", reference)
+    own = analyze({"front": COACH / "coach_front.mp4", "side": COACH / "coach_side.mp4"}, reference)
     assert own["reps"] and all(rep["score"] >= 90 for rep in own["reps"]), own["reps"]
-    good = analyze(None, SHARED_DATA / "user" / "user_side.mp4", reference)
-    shallow = analyze(None, SHARED_DATA / "faulty" / "shallow_side.mp4", reference)
+    good = analyze({"side": SHARED_DATA / "user" / "user_side.mp4"}, reference)
+    shallow = analyze({"side": SHARED_DATA / "faulty" / "shallow_side.mp4"}, reference)
     good_score = np.mean([rep["score"] for rep in good["reps"]])
     shallow_score = np.mean([rep["score"] for rep in shallow["reps"]])
     # Measured: 93 against 37; the margin asked for leaves room for other machines.
@@ -114,7 +114,7 @@ def test_resolution_frame_rate_and_a_mirrored_camera_keep_the_rep_scores(tmp_pat
             ("mirrored", lambda f: cv2.flip(f, 1), 1)):
         path = source if name == "original" else _variant(source, tmp_path / f"{name}.mp4",
                                                           transform, every)
-        scores[name] = [rep["score"] for rep in analyze(None, path, reference)["reps"]]
+        scores[name] = [rep["score"] for rep in analyze({"side": path}, reference)["reps"]]
     assert len(scores["original"]) == 2 and all(len(s) == 2 for s in scores.values()), scores
     for name, found in scores.items():
         # Measured: within 0.2 (resolution), 0.7 (frame rate) and 0.4 (mirrored: the side

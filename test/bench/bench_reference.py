@@ -21,7 +21,7 @@ import numpy as np
 from squat_pose.alignment import align_rep
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.reference import builtin_reference_path, channels, load_reference
-from squat_pose.reference_cli import build_from_videos
+from squat_pose.reference_cli import build_reference
 from squat_pose.reference_scorer import ReferenceScorer
 from squat_pose.rep_scoring import moving_span
 from squat_pose.video_session import analysed_frames
@@ -43,8 +43,7 @@ def main() -> None:
     if not SHARED.is_dir():
         print(f"{SHARED} is absent: nothing to measure")
         return
-    coach = build_from_videos(CLIPS["coach front+side"]["front"],
-                              CLIPS["coach front+side"]["side"], "coach")
+    coach = build_reference(CLIPS["coach front+side"], "coach")
     references = {"coach": coach, "built-in": load_reference(builtin_reference_path())}
     with tempfile.TemporaryDirectory():
         print("clip                 reference  reps  scores (per rep)              "

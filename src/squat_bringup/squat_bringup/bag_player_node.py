@@ -23,11 +23,11 @@ from rclpy.serialization import deserialize_message
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from squat_bringup.bag_replay import (
+from squat_bringup.replay_settings import ReplaySettings
+from squat_common.bag_reading import (
     COMPRESSED,
+    BagReadError,
     RecordedMessage,
-    ReplayError,
-    ReplaySettings,
     camera_messages,
     camera_views,
     topic_messages,
@@ -53,7 +53,7 @@ class BagPlayer(Node):
         self._path = Path(self._settings.value.bag_path).expanduser()
         try:
             views = camera_views(self._path)
-        except ReplayError as error:
+        except BagReadError as error:
             raise NodeConfigurationError(str(error)) from None
         if not views:
             raise NodeConfigurationError(f"{self._path} holds no camera frames to play")
@@ -101,7 +101,7 @@ class BagPlayer(Node):
                     return
                 self._clock_pub.publish(Clock(clock=time_from_ns(message.received_ns)))
                 self._publish(message)
-        except ReplayError as error:
+        except BagReadError as error:
             self.get_logger().error(f"replay stopped: {error}")
         self._finished = True
         self.get_logger().info(f"end of {self._path} after {self._played} frames")

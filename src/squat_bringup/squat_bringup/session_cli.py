@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from squat_bringup.bag_replay import ReplaySettings
 from squat_bringup.graph import GraphError, default_graph_file, default_params_file, load_graph
+from squat_bringup.replay_settings import ReplaySettings
 from squat_bringup.runner import RunnerError, SessionPlan, refuse_a_second_session, run_graph
 from squat_bringup.session_graph import (
     RECORDER,

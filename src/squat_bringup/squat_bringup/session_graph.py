@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from squat_bringup.bag_replay import ReplayError, ReplaySettings, camera_views
 from squat_bringup.graph import NodeLaunch, choose_cameras, default_graph_file, load_graph
+from squat_bringup.replay_settings import ReplaySettings
+from squat_common.bag_reading import BagReadError, camera_views
 
 RECORDER = ("squat_bringup", "session_recorder")
 PLAYER = ("squat_bringup", "bag_player")
@@ -72,7 +73,7 @@ def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: st
     bag = bag.expanduser().resolve()
     try:
         views = camera_views(bag)
-    except ReplayError as error:
+    except BagReadError as error:
         raise SessionGraphError(str(error)) from None
     if not views:
         raise SessionGraphError(f"{bag} holds no camera frames to replay")

@@ -1,6 +1,7 @@
-"""`coach analyze`: the squat analysis of video files, offline, without a ROS graph.
+"""`coach analyze`: the squat analysis of recordings, offline, without a ROS graph.
 
-Runs the same estimator and analyzer as pose_node on a front and/or a side video and writes
+Runs the same estimator and analyzer as pose_node on a front and/or a side video (or image
+folder), or on the two cameras of a session bag (`--bag`), and writes
 {"reps": [...], "frames": N, "detected": N (a person in every view), "seen": N (in any view),
 "reference": name} as JSON. With both views, each side frame is paired
 with the front frame nearest in time (the files are played as two cameras started together).
@@ -29,13 +30,15 @@ from squat_pose.reference import (
     reference_file,
 )
 from squat_pose.reference_scorer import ReferenceScorer
-from squat_pose.video_session import analysed_frames, frame_count
+from squat_pose.video_session import analysed_frames, frame_count, recordings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `coach analyze`."""
     parser.add_argument("--front", type=Path, help="video of the front view")
     parser.add_argument("--side", type=Path, help="video of the side view")
+    parser.add_argument("--bag", type=Path,
+                        help="a recorded session (coach run --record): both its cameras")
     parser.add_argument("--json", type=Path, required=True, dest="json_path",
                         help="where to write the result ('-' for stdout)")
     parser.add_argument("--reference", default=BUILTIN,
@@ -82,13 +85,12 @@ class _Progress:
             sys.stderr.flush()
 
 
-def analyze(front: Path | None, side: Path | None,
-            reference: Reference | None = None) -> dict[str, Any]:
-    """The analysis of one or two videos, scored against `reference` when given."""
-    videos = {view: path for view, path in (("front", front), ("side", side)) if path}
+def analyze(videos: dict[str, Path], reference: Reference | None = None) -> dict[str, Any]:
+    """The analysis of recordings (view -> path), scored against `reference` when given."""
     analyzer = SquatAnalyzer()
     scorer = ReferenceScorer(reference) if reference else None
-    progress = _Progress(frame_count(side or front))
+    primary = "side" if "side" in videos else "front"
+    progress = _Progress(frame_count(videos[primary], primary))
     frames = detected = seen = 0
     for frame in analysed_frames(videos, analyzer, progress.step):
         frames += 1
@@ -104,18 +106,16 @@ def analyze(front: Path | None, side: Path | None,
 def run(args: argparse.Namespace) -> int:
     """Run `coach analyze` with parsed arguments; 0 on success, 1 when nobody was found, 2 on
     bad input (said before any frame is analysed where it can be)."""
-    if args.front is None and args.side is None:
-        print("coach analyze: give --front, --side or both", file=sys.stderr)
-        return 2
     to_stdout = str(args.json_path) == "-"
     problem = None if to_stdout else unwritable_reason(args.json_path)
     if problem:
         print(f"coach analyze: {problem}", file=sys.stderr)
         return 2
     try:
+        videos = recordings(args.front, args.side, args.bag)
         reference = (None if args.reference == "none"
                      else load_reference(reference_file(args.reference)))
-        result = analyze(args.front, args.side, reference)
+        result = analyze(videos, reference)
     except (SourceError, ReferenceError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)
         return 2

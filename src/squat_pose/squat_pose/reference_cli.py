@@ -1,10 +1,11 @@
 """`coach reference build|show`: make an answer sheet from a coach's videos, and read one.
 
     coach reference build --front F --side S -o R [--name NAME]   (either view alone works)
+    coach reference build --bag DIR -o R          (a recorded session: the cameras it holds)
     coach reference show R [--json]
 
-Also `ros2 run squat_pose build_reference --front F --side S -o R`. An unreadable video, nobody
-found or no full rep is a clear error, and nothing is written.
+Also `ros2 run squat_pose build_reference --front F --side S -o R` (or `--bag DIR`). An
+unreadable video or bag, nobody found or no full rep is a clear error, and nothing is written.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ from squat_pose.reference import (
     load_reference,
     save_reference,
 )
-from squat_pose.video_session import analysed_frames, video_fps
+from squat_pose.video_session import analysed_frames, recording_fps, recordings
 
 
-def build_from_videos(front: Path | None, side: Path | None, name: str) -> Reference:
-    """The reference of a coach's front and/or side video."""
-    videos = {view: path for view, path in (("front", front), ("side", side)) if path}
+def build_reference(videos: dict[str, Path], name: str) -> Reference:
+    """The reference of a coach's recordings (view -> video, image folder or bag)."""
     analyzer = SquatAnalyzer()
     recorder = ReferenceRecorder()
     seen = 0
@@ -43,7 +43,8 @@ def build_from_videos(front: Path | None, side: Path | None, name: str) -> Refer
         raise ReferenceError(f"no person found in any of the {len(recorder.times_s)} frames")
     reps = [RepSpan(r.rep.start_s, r.rep.bottom_s, r.rep.end_s, not r.faults)
             for r in analyzer.reports]
-    fps = video_fps(side or front)
+    primary = "side" if "side" in videos else "front"
+    fps = recording_fps(videos[primary], primary)
     return recorder.build(name, {view: str(path) for view, path in videos.items()}, fps, reps)
 
 
@@ -86,22 +87,22 @@ def add_build_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `reference build` (and of `build_reference`)."""
     parser.add_argument("--front", type=Path, help="the coach's front-view video")
     parser.add_argument("--side", type=Path, help="the coach's side-view video")
+    parser.add_argument("--bag", type=Path,
+                        help="a recorded session of the coach (coach run --record)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="reference file")
     parser.add_argument("--name", default="", help="a name for it (default: the file name)")
 
 
 def run_build(args: argparse.Namespace) -> int:
     """Build a reference; 0, or 2 with the reason and nothing written."""
-    if args.front is None and args.side is None:
-        print("coach reference build: give --front, --side or both", file=sys.stderr)
-        return 2
     output: Path = args.output
     problem = unwritable_reason(output)
     if problem:
         print(f"coach reference build: {problem}", file=sys.stderr)
         return 2
     try:
-        reference = build_from_videos(args.front, args.side, args.name or output.stem)
+        reference = build_reference(recordings(args.front, args.side, args.bag),
+                                    args.name or output.stem)
         save_reference(reference, output)
     except (SourceError, ReferenceError) as error:
         print(f"coach reference build: {error}; nothing written", file=sys.stderr)

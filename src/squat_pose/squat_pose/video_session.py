@@ -1,8 +1,9 @@
-"""One or two video files analysed frame by frame, offline, as pose_node analyses a live pair.
+"""One or two recordings analysed frame by frame, offline, as pose_node analyses a live pair.
 
-The side video drives (it sees the rep best); each of its frames is paired with the front
-frame nearest in time (the files play as two cameras started together). Shared by `coach
-analyze` and `coach reference build`. Imports no rclpy.
+A recording is a video file, an image folder, or a session bag (each camera its own view of
+it). The side view drives (it sees the rep best); each of its frames is paired with the front
+frame nearest in time (files play as two cameras started together; a bag's frames keep their
+capture stamps). Shared by `coach analyze` and `coach reference build`. Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from squat_common.bag_reading import BagFrameSource, camera_frame_counts, check_bag, is_bag
 from squat_common.frame_sources import (
     DEFAULT_FPS,
     IMAGE_SUFFIXES,
     CapturedFrame,
     FrameSource,
+    SourceError,
     open_media,
 )
 from squat_pose.analysis import AnalyzerSettings, FrameAnalysis, SquatAnalyzer
@@ -31,7 +34,33 @@ class AnalysedFrame:
     analysis: FrameAnalysis
 
 
-def _open(path: Path) -> FrameSource:
+VIEWS = ("front", "side")
+
+
+def recordings(front: Path | None, side: Path | None, bag: Path | None) -> dict[str, Path]:
+    """View -> recording for a command's --front / --side / --bag; SourceError says what is
+    wrong with the choice (a bag goes alone and gives each camera it holds)."""
+    if bag is not None:
+        if front is not None or side is not None:
+            raise SourceError("give --bag alone: it holds both cameras")
+        check_bag(bag)
+        views = [view for view in VIEWS if view in camera_frame_counts(bag)]
+        if not views:
+            raise SourceError(f"the bag {bag} holds no front or side camera frames")
+        return {view: bag for view in views}
+    found = {view: path for view, path in zip(VIEWS, (front, side), strict=True)
+             if path is not None}
+    if not found:
+        raise SourceError("give --front, --side or both (or --bag)")
+    return found
+
+
+def open_recording(path: Path, view: str) -> FrameSource:
+    """The `view` camera of a recording, opened; SourceError when it cannot be played."""
+    if is_bag(path):
+        source: FrameSource = BagFrameSource(path, view)
+        source.open()
+        return source
     # As fast as frames decode: no pacing, stamps are the file's own frame times (a folder's
     # images at 30 fps), the sources the camera node plays.
     return open_media(path, now_ns=lambda: 0, sleep=lambda _: None)
@@ -39,10 +68,17 @@ def _open(path: Path) -> FrameSource:
 
 def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = None,
                     step: Callable[[], None] = lambda: None) -> Iterator[AnalysedFrame]:
-    """Every frame of the videos (view -> path) analysed by `analyzer`; SourceError when a
-    video cannot be played. The analyzer's reports hold the reps once this is exhausted."""
+    """Every frame of the recordings (view -> path) analysed by `analyzer`; SourceError when
+    one cannot be played. The analyzer's reports hold the reps once this is exhausted."""
     analyzer = analyzer or SquatAnalyzer(AnalyzerSettings())
-    sources = {view: _open(path) for view, path in videos.items()}
+    sources: dict[str, FrameSource] = {}
+    try:
+        for view, path in videos.items():
+            sources[view] = open_recording(path, view)
+    except BaseException:
+        for source in sources.values():
+            source.close()
+        raise
     primary = "side" if "side" in sources else "front"
     other = "front" if primary == "side" and "front" in sources else None
     estimator = MultiViewEstimator(tuple(sources))
@@ -75,10 +111,12 @@ def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = No
             source.close()
 
 
-def frame_count(path: Path) -> int:
-    """How many frames a video file says it has, or a folder's images (0: unknown)."""
+def frame_count(path: Path, view: str) -> int:
+    """How many frames a recording says it has of `view` (0: unknown)."""
     import cv2
 
+    if is_bag(path):
+        return camera_frame_counts(path).get(view, 0)
     if path.is_dir():
         return sum(p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir())
     capture = cv2.VideoCapture(str(path))
@@ -87,10 +125,16 @@ def frame_count(path: Path) -> int:
     return max(count, 0)
 
 
-def video_fps(path: Path) -> float:
-    """A video file's frame rate (30 when it does not say, and for a folder)."""
+def recording_fps(path: Path, view: str) -> float:
+    """A recording's frame rate: a video file's own (30 when it does not say, and for a
+    folder), a bag camera's from its capture stamps."""
     import cv2
 
+    if is_bag(path):
+        source = BagFrameSource(path, view)
+        source.open()
+        source.close()
+        return source.nominal_fps
     if path.is_dir():
         return DEFAULT_FPS
     capture = cv2.VideoCapture(str(path))
