@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, SHARED_DATA, needs_footage
+from helpers.chromium import CHROMIUM, report_ink, screenshot
 from helpers.ros2_run import ros2_run
 from squat_msgs.srv import AskCoach
 
@@ -110,6 +111,13 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     assert "TensorFlow Lite" in (tmp_path / "logs" / "pose_node.log").read_text()
     assert f"  bag: {bag}" in out
     check_bag(bag, valgus_reps=[2, 4])
+    check_report(bag, out, tmp_path)
+    # The recorded session is an answer sheet too: the athlete's five reps.
+    built = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "coach"), "reference", "build", "--bag", str(bag), "-o",
+         str(tmp_path / "from_session.json")], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    assert "5 rep(s)" in built.stderr and "views front, side" in built.stderr, built.stderr
 
     # Replayed through a fresh pose and feedback node, the bag gives the same session.
     replay = subprocess.run(
@@ -174,6 +182,24 @@ def check_bag(bag: Path, valgus_reps: list[int]) -> None:
     assert counts["/front/image_raw/compressed"] >= counts["/squat/state"] * 0.9, counts
 
 
+def check_report(bag: Path, out: str, tmp_path: Path) -> None:
+    """The report written at the end of the run: a row per rep, the faulty ones marked, the
+    curves and pictures; and it shows in Chromium."""
+    report = bag / "report.html"
+    assert f"  report: {report}" in out, out
+    page = report.read_text()
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1].split("</tbody>")[0],
+                      re.DOTALL)
+    assert len(rows) == 5
+    assert [i + 1 for i, row in enumerate(rows) if "knee valgus (" in row] == [2, 4]
+    assert page.count("data:image/png;base64,") == 1
+    assert page.count("data:image/jpeg;base64,") == 10
+    if CHROMIUM is not None:
+        rows_with_ink, athlete, reference = report_ink(screenshot(report, tmp_path / "r.png"))
+        assert rows_with_ink > 0.3 and athlete > 500 and reference > 300, (
+            rows_with_ink, athlete, reference)
+
+
 @contextmanager
 def running(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen, Lines]]:
     """`coach run` with its stdout read line by line; killed with its group if still up."""
@@ -201,6 +227,35 @@ def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path
         lines.wait_for(r"^session: 0 reps", 30)
         assert run.wait(timeout=30) == 130
     assert not [pid for pid in nodes if alive(pid)]
+
+
+def test_a_pose_node_killed_while_recording_leaves_a_bag_with_everything_until_then(
+        tmp_path):
+    bag = tmp_path / "session_bag"
+    with running(tmp_path, "--record", str(bag)) as (run, lines):
+        lines.wait_for(r"^rep 2: ", 180)
+        pose = [pid for pid in children_of(run.pid)
+                if b"pose_node" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(pose) == 1, pose
+        os.kill(pose[0], signal.SIGKILL)
+        lines.wait_for(r"^session: ", 60)
+        report = lines.wait_for(r"^  report: ", 60)
+        run.wait(timeout=30)
+    assert run.returncode != 0
+    from rclpy.serialization import deserialize_message
+    from rosbags.rosbag2 import Reader
+
+    from squat_msgs.msg import RepSummary
+
+    with Reader(bag) as reader:
+        counts = {c.topic: c.msgcount for c in reader.connections}
+        reps = [deserialize_message(data, RepSummary).rep_index for _, _, data in
+                reader.messages([c for c in reader.connections if c.topic == "/squat/rep"])]
+    # Every rep the console showed before the kill is in the bag, and the session's states.
+    shown = [int(m) for m in re.findall(r"^rep (\d+): ", "".join(lines.seen), re.MULTILINE)]
+    assert reps[:len(shown)] == shown and shown[:2] == [1, 2], (reps, shown)
+    assert counts["/squat/state"] > 100 and counts["/front/image_raw/compressed"] > 100
+    assert report.strip() == f"report: {bag / 'report.html'}"
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])

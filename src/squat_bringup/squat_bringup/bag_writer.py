@@ -3,7 +3,10 @@ for machines without `ros2 bag`. Takes serialized (CDR) messages; imports no rcl
 
 Message definitions come from rosbags' Jazzy type store, plus the .msg files of packages it
 does not know (squat_msgs), so the bag is self-describing in `ros2 bag info`, Foxglove and
-`mcap`. Chunks of 1 MiB are written as they fill; the summary and metadata.yaml at close.
+`mcap`. Chunks are written as they fill (1 MiB) and whenever `flush` is called (the recorder
+does so every second), so a recorder killed with SIGKILL leaves every message but the last
+second's on disk; `bag_recovery` makes that a bag again. The summary and metadata.yaml are
+written at close.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ def qos(reliable: bool, latched: bool, depth: int = 10) -> Qos:
 class BagWriter:
     """Writes one bag folder; add a topic once, then its messages."""
 
-    def __init__(self, path: Path, message_folders: Iterable[tuple[str, Path]] = ()) -> None:
-        """`message_folders`: (package, its msg/ folder) for types rosbags does not ship."""
+    def __init__(self, path: Path, message_folders: Iterable[tuple[str, Path]] = (),
+                 definitions: dict[str, str] | None = None) -> None:
+        """`message_folders`: (package, its msg/ folder) for types rosbags does not ship;
+        `definitions`: type name -> its full definition text, as a bag's schema holds it."""
         if path.exists():
             raise BagError(f"{path} exists: a bag is written to a new folder")
         if not path.parent.is_dir():
@@ -54,6 +59,8 @@ class BagWriter:
             for msg in sorted(folder.glob("*.msg")):
                 types.update(get_types_from_msg(msg.read_text(), f"{package}/msg/{msg.stem}"))
             self.typestore.register(types)
+        for msgtype, text in (definitions or {}).items():
+            self.typestore.register(get_types_from_msg(text, msgtype))
         self._writer = Writer(path, version=METADATA_VERSION,
                               storage_plugin=StoragePlugin.MCAP)
         try:
@@ -82,6 +89,13 @@ class BagWriter:
         """One serialized message of an added topic, at `stamp_ns` (receive time)."""
         self._writer.write(self._connections[topic], stamp_ns, data)
         self.counts[topic] += 1
+
+    def flush(self) -> None:
+        """Put what is buffered on disk as a complete chunk."""
+        storage = self._writer.storage
+        if storage.chunk.bio.tell():
+            storage.close_chunk()
+        storage.bio.flush()
 
     def close(self) -> None:
         """Write the summary and metadata.yaml."""

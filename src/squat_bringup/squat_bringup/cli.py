@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     from squat_pose.reference_cli import add_commands as add_reference_commands
 
     add_reference_commands(commands)
+    from squat_bringup.bag_cli import add_commands as add_bag_commands
+
+    add_bag_commands(commands)
+    from squat_bringup.report_cli import add_commands as add_report_commands
+
+    add_report_commands(commands)
     return parser
 
 

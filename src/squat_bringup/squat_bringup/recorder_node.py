@@ -2,8 +2,9 @@
 
 For machines without `ros2 bag`; `coach run --record DIR` starts it. Messages are taken
 serialized (raw subscriptions) and written as they come, stamped with their receive time as
-`ros2 bag record` does; each topic's type hash is its publishers' (RIHS01, from rclpy). The bag
-is closed, with its summary and metadata.yaml, when the node stops.
+`ros2 bag record` does; each topic's type hash is its publishers' (RIHS01, from rclpy). What
+came is put on disk every second; the bag is closed, with its summary and metadata.yaml, when
+the node stops (killed with SIGKILL, `coach bag reindex` recovers all but the last second).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from squat_common.settings import setting
 
 # Message packages rosbags' Jazzy type store does not know, by their installed msg/ folder.
 OWN_MESSAGES = ("squat_msgs",)
+# How much a recorder killed with SIGKILL may lose, at most.
+FLUSH_PERIOD_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class SessionRecorder(Node):
             self.create_subscription(message, topic.name,
                                      lambda data, t=topic: self._write(t, data),
                                      _subscription_qos(topic), raw=True)
+        self.create_timer(FLUSH_PERIOD_S, self._bag.flush)
         self.get_logger().info(f"recording {len(self._topics)} topics to {path}")
 
     def _write(self, topic: SessionTopic, data: bytes) -> None:

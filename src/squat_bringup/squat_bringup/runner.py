@@ -250,6 +250,12 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
                 bag = str(plan.bag) if plan.bag else None
                 for line in monitor.node.summary.lines(str(log_folder), bag):
                     out(line)
+                if plan.bag is not None:
+                    # Here, not at the top: the report draws with matplotlib, slow to import.
+                    from squat_bringup.recorded_session import finish_recording
+
+                    for line in finish_recording(plan.bag):
+                        out(line)
             monitor.close()
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
