@@ -1,7 +1,7 @@
 """Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
     ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
-        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml]
+        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml] [rviz:=true]
 
 A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
 nodes and their parameters come from squat_bringup.session_graph, which `scripts/coach run`
@@ -10,11 +10,12 @@ uses too.
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.conditions import IfCondition
 from launch.launch_context import LaunchContext
 from launch.substitutions import LaunchConfiguration
 
 from squat_bringup.graph import default_params_file
-from squat_bringup.launch_actions import optional_path, refusal, session_actions
+from squat_bringup.launch_actions import optional_path, refusal, rviz_action, session_actions
 from squat_bringup.session_graph import SessionGraphError, live_session
 
 
@@ -27,7 +28,8 @@ def _session(context: LaunchContext) -> list:
                                     value("reference") or None, optional_path(value("record")))
     except SessionGraphError as error:
         return refusal(str(error))
-    return session_actions(nodes, notes, value("params_file"))
+    viewers = [rviz_action()] if IfCondition(value("rviz")).evaluate(context) else []
+    return session_actions(nodes, notes, value("params_file")) + viewers
 
 
 def generate_launch_description() -> LaunchDescription:
@@ -45,5 +47,7 @@ def generate_launch_description() -> LaunchDescription:
                               description="record the session to this new bag folder"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
+        DeclareLaunchArgument("rviz", default_value="false",
+                              description="also start RViz with rviz/squat.rviz"),
         OpaqueFunction(function=_session),
     ])

@@ -14,6 +14,7 @@ setup(
         (f"share/{package_name}/config", glob("config/*")),
         # The launch files live at the top of the repository (launch/), installed from here.
         (f"share/{package_name}/launch", glob("../../launch/*.launch.py")),
+        (f"share/{package_name}/rviz", glob("../../rviz/*.rviz")),
     ],
     install_requires=["setuptools"],
     zip_safe=True,

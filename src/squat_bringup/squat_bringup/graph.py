@@ -64,6 +64,16 @@ def default_graph_file() -> Path:
     return config_file("squat_coach.yaml")
 
 
+def rviz_config() -> Path:
+    """The RViz configuration (top-level rviz/, installed into squat_bringup's share)."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        return Path(get_package_share_directory("squat_bringup")) / "rviz" / "squat.rviz"
+    except (ImportError, LookupError, OSError):
+        return Path(__file__).resolve().parents[3] / "rviz" / "squat.rviz"
+
+
 def default_params_file() -> Path:
     """config/squat_coach.params.yaml: the parameters that differ from the nodes' defaults."""
     return config_file("squat_coach.params.yaml")

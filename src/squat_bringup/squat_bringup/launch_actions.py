@@ -9,7 +9,7 @@ from pathlib import Path
 from launch.actions import LogInfo, SetEnvironmentVariable, Shutdown
 from launch_ros.actions import Node
 
-from squat_bringup.graph import NodeLaunch, config_file
+from squat_bringup.graph import NodeLaunch, config_file, rviz_config
 
 PROFILE_VARIABLE = "FASTRTPS_DEFAULT_PROFILES_FILE"
 
@@ -28,6 +28,12 @@ def session_actions(nodes: list[NodeLaunch], notes: list[str], params_file: str)
                      parameters=[params_file, node.parameters], output="screen")
                 for node in nodes]
     return actions
+
+
+def rviz_action() -> Node:
+    """RViz with squat coach's configuration (the overlays, the skeleton, the cameras)."""
+    return Node(package="rviz2", executable="rviz2", arguments=["-d", str(rviz_config())],
+                output="screen")
 
 
 def refusal(reason: str) -> list:

@@ -79,7 +79,7 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
 
 
 @pytest.mark.parametrize("name, arguments", [
-    ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file"}),
+    ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz"}),
     ("replay.launch.py", {"bag", "rate", "reference", "params_file"}),
 ])
 def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
