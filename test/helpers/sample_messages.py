@@ -84,6 +84,9 @@ def squat_state() -> SquatState:
     message.phase = SquatState.BOTTOM
     message.rep_count = 3
     message.reference_frame_index = 42
+    message.reference_angles = JointAngles(**{
+        field: _measurement(50.0 + index, side)
+        for index, field in enumerate(JointAngles.get_fields_and_field_types())})
     message.similarity_front = 0.9375
     message.similarity_side = 0.90625
     message.frame_score = 87.5

@@ -16,7 +16,7 @@ import numpy as np
 from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
 from squat_common.settings import group, setting
 from squat_pose.faults import (
-    HEEL_MEASURES,
+    STANDING_MEASURES,
     Fault,
     FaultThresholds,
     RepFrames,
@@ -91,8 +91,8 @@ class SquatAnalyzer:
         self._smoother = MeasureSmoother(self.settings.smoothing)
         self._counter = RepCounter(self.settings.phases)
         self._frames = RepFrames()
-        self._standing_heel: dict[str, deque[float]] = {name: deque(maxlen=60)
-                                                         for name in HEEL_MEASURES}
+        self._standing: dict[str, deque[float]] = {name: deque(maxlen=60)
+                                                   for name in STANDING_MEASURES}
         self.reports: list[RepReport] = []
 
     def apply(self, settings: AnalyzerSettings) -> None:
@@ -104,14 +104,16 @@ class SquatAnalyzer:
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None
                ) -> FrameAnalysis:
         """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody."""
-        torso_px = self._torso.update("side", side) if side is not None else None
-        hips_px = self._hips.update("front", front) if front is not None else None
+        # Body lengths are the athlete's standing ones: folded, the body looks shorter.
+        standing = self._counter.phase == Phase.STANDING
+        torso_px = self._torso.update("side", side, standing) if side is not None else None
+        hips_px = self._hips.update("front", front, standing) if front is not None else None
         raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
         smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
         measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
         knee = self.knee_signal(smoothed_values)
-        if self._counter.phase == Phase.STANDING:
-            for name, recent in self._standing_heel.items():
+        if standing:
+            for name, recent in self._standing.items():
                 if name in smoothed_values:
                     recent.append(smoothed_values[name])
         self._frames.times_s.append(t)
@@ -136,9 +138,9 @@ class SquatAnalyzer:
                 return max(present)
         return None
 
-    def _heel_standing(self) -> dict[str, float]:
+    def _standing_values(self) -> dict[str, float]:
         return {name: float(np.median(recent))
-                for name, recent in self._standing_heel.items() if recent}
+                for name, recent in self._standing.items() if recent}
 
     def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
         th = self.settings.faults
@@ -148,9 +150,11 @@ class SquatAnalyzer:
             active.append(KNEE_VALGUS)
         if values.get("trunk_lean", -1e9) > th.forward_lean:
             active.append(FORWARD_LEAN)
-        if abs(values.get("pelvis_shift", 0.0)) > th.lateral_shift:
+        standing = self._standing_values()
+        if "pelvis_shift" in values and abs(values["pelvis_shift"] - standing.get(
+                "pelvis_shift", 0.0)) > th.lateral_shift:
             active.append(LATERAL_SHIFT)
-        if (heel_lift(values, self._heel_standing()) or 0.0) > th.heel_lift:
+        if (heel_lift(values, standing) or 0.0) > th.heel_lift:
             active.append(HEEL_LIFT)
         return tuple(active)
 
@@ -180,7 +184,7 @@ class SquatAnalyzer:
                                                        "knee_valgus_right")),
             depth=_extreme(frames.series("depth"), min),
             asymmetry_deg=_extreme(asymmetry),
-            faults=tuple(rep_faults(rep, frames, self._heel_standing(),
+            faults=tuple(rep_faults(rep, frames, self._standing_values(),
                                     self.settings.faults)),
         )
         self.reports.append(report)

@@ -16,8 +16,10 @@ Thresholds are parameters; their defaults and where they come from:
   landmark sinks (virtual athlete: up to 0.09) and the heel landmark climbs the shoe
   (shallow_side.mp4: up to 0.10); both together stay under 0.06 there, while the virtual
   athlete's heels lifted 2 cm read 0.073 and 4 cm 0.099.
-- lateral_shift: pelvis more than 0.15 (standing) hip widths off the ankle midpoint, or
-  left-right knee flexion (front view) differing by more than 15 deg.
+- lateral_shift: pelvis more than 0.15 (standing) hip widths further off the ankle midpoint
+  than where the athlete stands, or left-right knee flexion (front view) differing by more than
+  15 deg beyond the athlete's standing difference; held for SHIFT_HOLD_S at least (a shift is a
+  posture carried through the rep; a one-frame jump is MediaPipe losing the hips for a moment).
 - fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
   progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
   novices.
@@ -119,6 +121,23 @@ def _over(code: str, series: list[tuple[float, float]], threshold: float, unit: 
 
 
 HEEL_MEASURES = ("heel_height", "heel_pitch")
+# What the athlete's own standing posture sets: the heel measures and where the pelvis sits.
+STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry")
+SHIFT_HOLD_S = 0.25
+
+
+def sustained(series: list[tuple[float, float]], hold_s: float = SHIFT_HOLD_S
+              ) -> list[tuple[float, float]]:
+    """(time, the level the series stays at or above from then for `hold_s`, and over two
+    frames at least): a one-frame spike does not count, whatever the frame rate."""
+    held = []
+    for i, (t, _) in enumerate(series):
+        window = [v for u, v in series[i:] if u <= t + hold_s]
+        if len(window) < 2 and i + 1 < len(series):
+            window = [v for _, v in series[i:i + 2]]
+        if len(window) >= 2:
+            held.append((t, min(window)))
+    return held
 
 
 def heel_lift(values: dict[str, float], standing: dict[str, float] | None) -> float | None:
@@ -130,9 +149,10 @@ def heel_lift(values: dict[str, float], standing: dict[str, float] | None) -> fl
     return min(values[name] - standing[name] for name in HEEL_MEASURES)
 
 
-def rep_faults(rep: Rep, frames: RepFrames, heel_standing: dict[str, float] | None,
+def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                thresholds: FaultThresholds = FaultThresholds()) -> list[Fault]:
-    """Every fault of `rep`, given its frames' measures and the heel measures standing."""
+    """Every fault of `rep`, given its frames' measures and the athlete's standing ones
+    (STANDING_MEASURES, where known)."""
     th = thresholds
     found: list[Fault | None] = [
         _over(KNEE_VALGUS, frames.series("knee_valgus_left", "knee_valgus_right"),
@@ -147,13 +167,16 @@ def rep_faults(rep: Rep, frames: RepFrames, heel_standing: dict[str, float] | No
                                _severity(lowest - th.insufficient_depth, 10.0),
                                (lowest_t,)))
     lift = [(t, rise) for t, values in zip(frames.times_s, frames.values, strict=True)
-            if (rise := heel_lift(values, heel_standing)) is not None]
+            if (rise := heel_lift(values, standing)) is not None]
     found.append(_over(HEEL_LIFT, lift, th.heel_lift, "torso_lengths", 0.04))
-    shift = [(t, abs(v)) for t, v in frames.series("pelvis_shift")]
-    found.append(_over(LATERAL_SHIFT, shift, th.lateral_shift, "hip_widths", 0.1))
+    base = standing or {}
+    shift = [(t, abs(v - base.get("pelvis_shift", 0.0))) for t, v in frames.series("pelvis_shift")]
+    found.append(_over(LATERAL_SHIFT, sustained(shift), th.lateral_shift, "hip_widths", 0.1))
     if not any(f and f.code == LATERAL_SHIFT for f in found):
-        asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
-        found.append(_over(LATERAL_SHIFT, asymmetry, th.lateral_shift_asymmetry, "deg", 6.0))
+        asymmetry = [(t, abs(v - base.get("asymmetry", 0.0)))
+                     for t, v in frames.series("asymmetry")]
+        found.append(_over(LATERAL_SHIFT, sustained(asymmetry), th.lateral_shift_asymmetry,
+                           "deg", 6.0))
     if rep.descent_s < th.fast_descent:
         found.append(Fault(FAST_DESCENT, rep.descent_s, th.fast_descent, "s",
                            _severity(th.fast_descent - rep.descent_s, 0.25),

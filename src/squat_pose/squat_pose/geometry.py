@@ -74,12 +74,15 @@ def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> 
 # The body lengths that scale measures, each between the midpoints of two groups of joints.
 TORSO = ((L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP))
 HIP_WIDTH = ((L_HIP,), (R_HIP,))
+# The least share of the standing hip width the hips may span for a pelvis shift to be measured.
+MIN_HIP_SPAN = 0.15
 
 
 class BodyScale:
     """A body length in pixels per view, fixed for the session: the median of its first good
-    frames. Taken frame by frame it would shrink as the body folds towards the camera (the hip
-    width seen from the front falls to a third at depth) and inflate what it divides."""
+    frames the athlete stands in. Taken frame by frame it would shrink as the body folds
+    towards the camera (the hip width seen from the front falls to a third at depth) and
+    inflate what it divides."""
 
     def __init__(self, ends: tuple[tuple[int, ...], tuple[int, ...]] = TORSO, frames: int = 30,
                  min_visibility: float = 0.5) -> None:
@@ -88,9 +91,10 @@ class BodyScale:
         self._frames, self.min_visibility = frames, min_visibility
         self._fixed: dict[str, float] = {}
 
-    def update(self, view: str, pose: PoseResult) -> float | None:
-        """Feed a frame; the length in pixels for `view` (None until one is seen)."""
-        if view not in self._fixed:
+    def update(self, view: str, pose: PoseResult, sample: bool = True) -> float | None:
+        """Feed a frame (a sample of the length when `sample`: the athlete stands); the length
+        in pixels for `view` (None until one is seen)."""
+        if view not in self._fixed and sample:
             first, second = (list(end) for end in self._ends)
             if pose.visibility[first + second].min() >= self.min_visibility:
                 length = np.linalg.norm(pose.pixels[first].mean(axis=0)
@@ -188,7 +192,9 @@ def front_view_measures(pose: PoseResult, hip_width_px: float | None,
     if hip_width_px and (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE],
                                         min_visibility)) is not None:
         hip_line = p[L_HIP] - p[R_HIP]
-        if (length := float(np.linalg.norm(hip_line))) > 0:
+        # Hips that (nearly) meet give the hip line no direction: MediaPipe has lost them for
+        # this frame (at depth they still span a third of their standing width).
+        if (length := float(np.linalg.norm(hip_line))) > MIN_HIP_SPAN * hip_width_px:
             ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
             shift = float(np.dot(pelvis - ankles, hip_line / length) / hip_width_px)
             found["pelvis_shift"] = Measure(shift, c, "front")

@@ -34,6 +34,7 @@ class FrameScore:
     reference_frame: int
     similarity: dict[str, float]
     score: float
+    reference_angles: dict[str, float] = field(default_factory=dict)  # channel -> deg
 
 
 NO_SCORE = FrameScore(None, -1, {view: math.nan for view in VIEWS}, math.nan)
@@ -73,7 +74,11 @@ class ReferenceScorer:
             similarities[view] = similarity(points, pose.visibility if pose else None, sample,
                                             view, canonical, self.min_visibility)
         score, _ = frame_score(angles, sample, canonical, self.settings)
-        return FrameScore(sample, int(canonical.frames[round(sample)]), similarities, score)
+        at = round(sample)
+        reference_angles = {name: float(curve[at]) for name, curve in canonical.mean.items()
+                            if math.isfinite(curve[at])}
+        return FrameScore(sample, int(canonical.frames[at]), similarities, score,
+                          reference_angles)
 
     def ghost(self, scored: FrameScore, pose: PoseResult | None, view: str
               ) -> np.ndarray | None:

@@ -68,11 +68,25 @@ def joint_angles(measures: dict[str, Measure]) -> JointAngles:
     return angles
 
 
+def reference_angles(channels: dict[str, float]) -> JointAngles:
+    """The reference's angles at a matched moment as JointAngles (a channel's one value on both
+    sides; NaN where the reference has none)."""
+    angles = JointAngles()
+    for field in JointAngles.get_fields_and_field_types():
+        channel = field.removesuffix("_left").removesuffix("_right")
+        value = channels.get(channel)
+        setattr(angles, field, _measurement(None) if value is None else Measurement(
+            value=value, confidence=1.0, view=VIEWS["front" if channel == "knee_valgus"
+                                                    else "side"]))
+    return angles
+
+
 def squat_state(front: PoseKeypoints, side: PoseKeypoints, sync_error_ms: float,
                 analysis: FrameAnalysis | None, scored: FrameScore = NO_SCORE) -> SquatState:
     """The SquatState of a pair; without an analysis (nothing usable) the phase is UNKNOWN."""
     state = SquatState(header=front.header, front=front, side=side, sync_error_ms=sync_error_ms,
                        reference_frame_index=scored.reference_frame,
+                       reference_angles=reference_angles(scored.reference_angles),
                        similarity_front=scored.similarity.get("front", NAN),
                        similarity_side=scored.similarity.get("side", NAN),
                        frame_score=scored.score)

@@ -41,9 +41,11 @@ def test_clean_rep_has_no_faults():
 
 
 def test_each_fault_with_value_threshold_and_frames():
-    measured = frames(knee_valgus_right=[2, 18, 25], trunk_lean=[10, 55, 30],
-                      thigh_angle=[60, 30, 40], heel_height=[0.05, 0.2, 0.05],
-                      heel_pitch=[0.0, 0.18, 0.0], pelvis_shift=[0.0, -0.3, 0.0])
+    measured = frames(knee_valgus_right=[2, 18, 25, 3, 3], trunk_lean=[10, 55, 30, 10, 10],
+                      thigh_angle=[60, 30, 40, 60, 60],
+                      heel_height=[0.05, 0.2, 0.05, 0.05, 0.05],
+                      heel_pitch=[0.0, 0.18, 0.0, 0.0, 0.0],
+                      pelvis_shift=[0.0, -0.3, -0.32, -0.31, 0.0])
     found = {f.code: f for f in rep_faults(rep(descent_s=0.5, lockout=22), measured,
                                            STANDING_HEEL)}
     assert sorted(found) == ["fast_descent", "forward_lean", "heel_lift", "incomplete_lockout",
@@ -54,7 +56,7 @@ def test_each_fault_with_value_threshold_and_frames():
     assert valgus.frame_times_s == (0.1, 0.2)
     assert found["insufficient_depth"].value == 30
     assert found["heel_lift"].value == pytest.approx(0.15)
-    assert found["lateral_shift"].value == pytest.approx(0.3)
+    assert found["lateral_shift"].value == pytest.approx(0.3)  # held for 0.25 s
     assert found["fast_descent"].value == 0.5
     assert found["forward_lean"].severity == LOW
 
@@ -79,10 +81,24 @@ def test_no_heel_lift_without_a_standing_reference():
 
 
 def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
-    measured = frames(asymmetry=[0.0, -20.0, 5.0])
+    measured = frames(asymmetry=[0.0, -20.0, -21.0, -20.0, 5.0])
     found = rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0))
     assert codes(found) == ["lateral_shift"]
     assert found[0].unit == "deg"
+
+
+def test_a_lateral_shift_is_judged_against_standing_and_must_be_held():
+    # One frame off (MediaPipe losing the hips for a moment) is no shift, at any frame rate.
+    spike = frames(pelvis_shift=[0.0, 0.9, 0.0, 0.0])
+    assert rep_faults(rep(), spike, None) == []
+    # An athlete who stands 0.2 hip widths off the ankle midpoint (their stance, or the camera
+    # off centre) and keeps it there does not shift.
+    own_stance = frames(pelvis_shift=[0.2, 0.25, 0.26, 0.22, 0.2])
+    assert rep_faults(rep(), own_stance, {"pelvis_shift": 0.2}) == []
+    # Moving off their own stance through the bottom does.
+    moved = frames(pelvis_shift=[0.2, 0.45, 0.5, 0.46, 0.2])
+    found = rep_faults(rep(), moved, {"pelvis_shift": 0.2})
+    assert codes(found) == ["lateral_shift"] and found[0].value == pytest.approx(0.25)
 
 
 def test_one_euro_follows_steps_and_removes_jitter():
