@@ -1,11 +1,12 @@
 """Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
     ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
-        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml] [rviz:=true]
+        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml]
+        [rviz:=true] [rqt:=true]
 
 A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
 nodes and their parameters come from squat_bringup.session_graph, which `scripts/coach run`
-uses too.
+uses too; a recorded session is recorded by `ros2 bag record` (MCAP, the session topics).
 """
 
 from launch import LaunchDescription
@@ -15,7 +16,13 @@ from launch.launch_context import LaunchContext
 from launch.substitutions import LaunchConfiguration
 
 from squat_bringup.graph import default_params_file
-from squat_bringup.launch_actions import optional_path, refusal, rviz_action, session_actions
+from squat_bringup.launch_actions import (
+    optional_path,
+    refusal,
+    rqt_action,
+    rviz_action,
+    session_actions,
+)
 from squat_bringup.session_graph import SessionGraphError, live_session
 
 
@@ -28,7 +35,8 @@ def _session(context: LaunchContext) -> list:
                                     value("reference") or None, optional_path(value("record")))
     except SessionGraphError as error:
         return refusal(str(error))
-    viewers = [rviz_action()] if IfCondition(value("rviz")).evaluate(context) else []
+    viewers = [action() for name, action in (("rviz", rviz_action), ("rqt", rqt_action))
+               if IfCondition(value(name)).evaluate(context)]
     return session_actions(nodes, notes, value("params_file")) + viewers
 
 
@@ -49,5 +57,7 @@ def generate_launch_description() -> LaunchDescription:
                               description="ros__parameters YAML for every node"),
         DeclareLaunchArgument("rviz", default_value="false",
                               description="also start RViz with rviz/squat.rviz"),
+        DeclareLaunchArgument("rqt", default_value="false",
+                              description="also start rqt with the trainer plugin"),
         OpaqueFunction(function=_session),
     ])

@@ -19,8 +19,9 @@ ALLOWED = {
     "squat_virtual_athlete": {"squat_common", "squat_msgs"},
     "squat_pose": {"squat_common", "squat_msgs"},
     "squat_feedback": {"squat_common", "squat_msgs"},
+    "squat_rqt": {"squat_common", "squat_msgs"},
     "squat_bringup": {"squat_common", "squat_msgs", "squat_camera", "squat_virtual_athlete",
-                      "squat_pose", "squat_feedback"},
+                      "squat_pose", "squat_feedback", "squat_rqt"},
 }
 
 

@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     from squat_bringup.report_cli import add_commands as add_report_commands
 
     add_report_commands(commands)
+    trainer = commands.add_parser(
+        "trainer", help="the trainer view (the rqt plugin's widget, without rqt)",
+        description="Show the running session for a trainer: overlays, reps, score, the knee "
+                    "angle against the reference, feedback, ask the coach.")
+    from squat_rqt.trainer_app import build_parser as trainer_parser
+    from squat_rqt.trainer_app import run as run_trainer
+
+    trainer_parser(trainer)
+    trainer.set_defaults(handler=run_trainer)
     return parser
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from launch.actions import LogInfo, SetEnvironmentVariable, Shutdown
+from launch.actions import ExecuteProcess, LogInfo, SetEnvironmentVariable, Shutdown
 from launch_ros.actions import Node
 
 from squat_bringup.graph import NodeLaunch, config_file, rviz_config
+from squat_bringup.session_graph import RECORDER, ros2_bag_record
 
 PROFILE_VARIABLE = "FASTRTPS_DEFAULT_PROFILES_FILE"
 
@@ -23,10 +24,15 @@ def session_actions(nodes: list[NodeLaunch], notes: list[str], params_file: str)
         # the same profile for coach run).
         actions.append(SetEnvironmentVariable(PROFILE_VARIABLE, str(config_file("fastdds.xml"))))
     actions += [LogInfo(msg=f"[squat coach] {note}") for note in notes]
-    actions += [Node(package=node.package, executable=node.executable,
-                     namespace=node.namespace or None,
-                     parameters=[params_file, node.parameters], output="screen")
-                for node in nodes]
+    for node in nodes:
+        if (node.package, node.executable) == RECORDER:
+            # On a ROS 2 machine the session is recorded by rosbag2 itself.
+            actions.append(ExecuteProcess(
+                cmd=ros2_bag_record(Path(node.parameters["bag_path"])), output="screen"))
+            continue
+        actions.append(Node(package=node.package, executable=node.executable,
+                            namespace=node.namespace or None,
+                            parameters=[params_file, node.parameters], output="screen"))
     return actions
 
 
@@ -34,6 +40,12 @@ def rviz_action() -> Node:
     """RViz with squat coach's configuration (the overlays, the skeleton, the cameras)."""
     return Node(package="rviz2", executable="rviz2", arguments=["-d", str(rviz_config())],
                 output="screen")
+
+
+def rqt_action() -> Node:
+    """rqt with the trainer plugin alone (squat_rqt)."""
+    return Node(package="rqt_gui", executable="rqt_gui",
+                arguments=["--standalone", "squat_rqt"], output="screen")
 
 
 def refusal(reason: str) -> list:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from squat_bringup.graph import NodeLaunch, choose_cameras, default_graph_file, load_graph
 from squat_bringup.replay_settings import ReplaySettings
+from squat_bringup.session_topics import SESSION_TOPICS
 from squat_common.bag_reading import BagReadError, camera_views
 
 RECORDER = ("squat_bringup", "session_recorder")
@@ -65,6 +66,14 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
     if record is not None:
         nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
     return nodes, notes
+
+
+def ros2_bag_record(bag: Path) -> list[str]:
+    """The `ros2 bag record` command that records what session_recorder records (the launch
+    file uses it where the ros2 CLI exists): MCAP, the session topics, the QoS each publisher
+    offers (rosbag2 adapts to it)."""
+    return ["ros2", "bag", "record", "--storage", "mcap", "--output", str(bag),
+            *(topic.name for topic in SESSION_TOPICS)]
 
 
 def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: str | None = None,

@@ -79,7 +79,8 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
 
 
 @pytest.mark.parametrize("name, arguments", [
-    ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz"}),
+    ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz",
+                               "rqt"}),
     ("replay.launch.py", {"bag", "rate", "reference", "params_file"}),
 ])
 def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
@@ -93,3 +94,13 @@ def test_the_launch_files_declare_their_arguments_and_take_the_shared_descriptio
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 and node.module == "squat_bringup.session_graph" for alias in node.names}
     assert imported & {"live_session", "replay_session"}
+
+
+def test_ros2_bag_record_takes_the_session_topics_as_mcap(tmp_path):
+    from squat_bringup.session_graph import ros2_bag_record
+    from squat_bringup.session_topics import SESSION_TOPICS
+
+    command = ros2_bag_record(tmp_path / "bag")
+    assert command[:7] == ["ros2", "bag", "record", "--storage", "mcap", "--output",
+                           str(tmp_path / "bag")]
+    assert command[7:] == [topic.name for topic in SESSION_TOPICS]
