@@ -20,6 +20,7 @@ from python_qt_binding.QtCore import Qt, QTimer
 from python_qt_binding.QtGui import QFont, QImage, QPixmap
 from python_qt_binding.QtWidgets import (
     QFileDialog,
+    QHeaderView,
     QLabel,
     QTableWidgetItem,
     QWidget,
@@ -48,7 +49,10 @@ def ui_file() -> Path:
 
 
 def _number(value: float, form: str) -> str:
-    return "-" if not math.isfinite(value) else f"{value:{form}}"
+    if not math.isfinite(value):
+        return "-"
+    text = f"{value:{form}}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0"
 
 
 class TrainerWidget(QWidget):
@@ -72,6 +76,12 @@ class TrainerWidget(QWidget):
         self.repTable.setColumnCount(len(TABLE_COLUMNS))
         self.repTable.setHorizontalHeaderLabels(list(TABLE_COLUMNS))
         self.repTable.horizontalHeader().setStretchLastSection(True)
+        self.repTable.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # The images first: they are what a trainer glances at.
+        for pane, stretch in ((self.imagesPane, 5), (self.plotPane, 3), (self.tablesPane, 3)):
+            self.splitter.setStretchFactor(self.splitter.indexOf(pane), stretch)
+        self.tablesLayout.setStretch(0, 3)  # the rep table wider than the feedback log
+        self.tablesLayout.setStretch(1, 2)
         self.repTable.verticalHeader().setVisible(False)
         self.hipToggle.toggled.connect(lambda on: self._toggle("show_hip", on))
         self.trunkToggle.toggled.connect(lambda on: self._toggle("show_trunk", on))
