@@ -90,9 +90,12 @@ def reindex(path: Path) -> Recovered:
         for message in messages:
             writer.write(channels[message.channel_id].topic, message.log_time, message.data)
         writer.close()
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(path, ignore_errors=True)
         aside.rename(path)
+        if isinstance(error, OSError):
+            raise BagError(f"cannot write the recovered bag into {path}: "
+                           f"{error.strerror or error} (nothing was changed)") from None
         raise
     for left in aside.iterdir():
         left.rename(kept if left.name == file.name else path / left.name)

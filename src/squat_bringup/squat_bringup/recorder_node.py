@@ -10,6 +10,7 @@ the node stops (killed with SIGKILL, `coach bag reindex` recovers all but the la
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,15 +81,34 @@ class SessionRecorder(Node):
             self.create_subscription(message, topic.name,
                                      lambda data, t=topic: self._write(t, data),
                                      _subscription_qos(topic), raw=True)
-        self.create_timer(FLUSH_PERIOD_S, self._bag.flush)
+        self._failure: str | None = None
+        self.create_timer(FLUSH_PERIOD_S, lambda: self._guarded(self._bag.flush))
         self.get_logger().info(f"recording {len(self._topics)} topics to {path}")
 
+    def _guarded(self, write: Callable[[], None]) -> None:
+        """Run a write; a full or failing disk stops the recording, never the node (the
+        session goes on, and what reached the disk stays recoverable)."""
+        if self._failure is not None:
+            return
+        try:
+            write()
+        except OSError as error:
+            self._failure = error.strerror or str(error)
+            written = sum(self._bag.counts.values())
+            self.get_logger().error(
+                f"recording stopped: cannot write {self._bag.path}: {self._failure}. The "
+                f"session goes on unrecorded; the bag keeps what reached the disk (up to "
+                f"{written} messages): free space, then 'coach bag reindex {self._bag.path}'")
+
     def _write(self, topic: SessionTopic, data: bytes) -> None:
-        if topic.name not in self._bag.counts:
-            self._bag.add_topic(topic.name, topic.msgtype,
-                                qos(topic.qos != SENSOR, topic.qos == LATCHED),
-                                self._publisher_hash(topic))
-        self._bag.write(topic.name, self.get_clock().now().nanoseconds, data)
+        def write() -> None:
+            if topic.name not in self._bag.counts:
+                self._bag.add_topic(topic.name, topic.msgtype,
+                                    qos(topic.qos != SENSOR, topic.qos == LATCHED),
+                                    self._publisher_hash(topic))
+            self._bag.write(topic.name, self.get_clock().now().nanoseconds, data)
+
+        self._guarded(write)
 
     def _publisher_hash(self, topic: SessionTopic) -> str | None:
         hashes = {str(info.topic_type_hash)
@@ -100,9 +120,11 @@ class SessionRecorder(Node):
         return next(iter(sorted(hashes)), None)
 
     def destroy_node(self) -> None:
-        self._bag.close()
-        counts = ", ".join(f"{name} {n}" for name, n in sorted(self._bag.counts.items()))
-        self.get_logger().info(f"bag closed: {self._bag.path} ({counts})")
+        if self._failure is None:
+            self._guarded(self._bag.close)
+        if self._failure is None:
+            counts = ", ".join(f"{name} {n}" for name, n in sorted(self._bag.counts.items()))
+            self.get_logger().info(f"bag closed: {self._bag.path} ({counts})")
         super().destroy_node()
 
 

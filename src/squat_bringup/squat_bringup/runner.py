@@ -40,7 +40,8 @@ LOG_TAIL_LINES = 15
 # session.
 SINGLETON_NODES = {"pose_node": ("publisher", "/squat/state"),
                    "feedback_node": ("service", "/squat/ask_coach")}
-DISCOVERY_S = 2.0
+# How long DDS gets to show a running session's nodes: 2 s missed one on a loaded machine.
+DISCOVERY_S = 4.0
 INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 _PR_SET_PDEATHSIG = 1
 
