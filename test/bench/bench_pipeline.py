@@ -124,6 +124,8 @@ def main() -> None:
     reps = {r.rep_index: listener.arrived[id(r)] for r in listener.received["/squat/rep"]}
     feedback = [(listener.arrived[id(f)] - reps[f.rep_index]) / 1e6
                 for f in listener.received["/squat/feedback"] if f.rep_index in reps]
+    print(f"received here: {len(states)} states, {len(reps)} reps, "
+          f"{len(listener.received['/squat/feedback'])} feedback")
     print(f"pairs analysed: {len(states)} over {span_s:.1f} s = {len(states) / span_s:.1f} "
           "pairs/s (cameras offer 30)")
     print(f"capture -> SquatState: p50 {np.percentile(latency_ms, 50):.0f} ms, p95 "
