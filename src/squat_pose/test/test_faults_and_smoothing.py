@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from squat_pose.faults import HIGH, LOW, FaultThresholds, RepFrames, rep_faults
+from squat_pose.faults import LOW, MEDIUM, FaultThresholds, RepFrames, rep_faults
 from squat_pose.phases import Rep
 from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParameters
 
@@ -41,7 +41,7 @@ def test_clean_rep_has_no_faults():
 
 
 def test_each_fault_with_value_threshold_and_frames():
-    measured = frames(knee_valgus_right=[2, 18, 25, 3, 3], trunk_lean=[10, 55, 30, 10, 10],
+    measured = frames(knee_valgus_right=[2, 18, 25, 24, 3], trunk_lean=[10, 55, 30, 10, 10],
                       thigh_angle=[60, 30, 40, 60, 60],
                       heel_height=[0.05, 0.2, 0.05, 0.05, 0.05],
                       heel_pitch=[0.0, 0.18, 0.0, 0.0, 0.0],
@@ -50,10 +50,10 @@ def test_each_fault_with_value_threshold_and_frames():
                                            STANDING_HEEL)}
     assert sorted(found) == ["fast_descent", "forward_lean", "heel_lift", "incomplete_lockout",
                              "insufficient_depth", "knee_valgus", "lateral_shift"]
-    valgus = found["knee_valgus"]
-    assert (valgus.value, valgus.threshold, valgus.unit) == (25, 10.0, "deg")
-    assert valgus.severity == HIGH
-    assert valgus.frame_times_s == (0.1, 0.2)
+    valgus = found["knee_valgus"]  # the level held for 0.25 s, from 0.1 s on
+    assert (valgus.value, valgus.threshold, valgus.unit) == (18, 10.0, "deg")
+    assert valgus.severity == MEDIUM
+    assert valgus.frame_times_s == (0.1,)
     assert found["insufficient_depth"].value == 30
     assert found["heel_lift"].value == pytest.approx(0.15)
     assert found["lateral_shift"].value == pytest.approx(0.3)  # held for 0.25 s
@@ -85,6 +85,13 @@ def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
     found = rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0))
     assert codes(found) == ["lateral_shift"]
     assert found[0].unit == "deg"
+
+
+def test_one_frame_of_a_caved_knee_is_no_valgus():
+    assert rep_faults(rep(), frames(knee_valgus_left=[2, 18, 3, 2]), None) == []
+    # At a few frames per second, two frames in a row count.
+    sparse = RepFrames([0.0, 0.3, 0.6, 0.9], [{"knee_valgus_left": v} for v in (2, 18, 16, 2)])
+    assert codes(rep_faults(rep(), sparse, None)) == ["knee_valgus"]
 
 
 def test_a_lateral_shift_is_judged_against_standing_and_must_be_held():
