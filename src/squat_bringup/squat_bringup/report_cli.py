@@ -8,7 +8,7 @@ from pathlib import Path
 
 from squat_bringup.session_record import read_session
 from squat_bringup.session_report import write_csv, write_report
-from squat_common.bag_reading import BagReadError
+from squat_common.bag_reading import BagReadError, check_bag
 from squat_common.cli_errors import said_in_one_line
 from squat_common.output_files import unwritable_reason
 
@@ -21,7 +21,8 @@ class ReportError(RuntimeError):
 
 def make_report(bag: Path, output: Path | None = None, csv: Path | None = None) -> Path:
     """Write the report of `bag` (default: report.html in the bag folder) and the CSV if
-    asked; the report's path. Outputs are checked before the bag is read."""
+    asked; the report's path. The bag and the outputs are checked before the bag is read."""
+    check_bag(bag)
     output = output or bag / REPORT_NAME
     for path in (output, csv):
         problem = path and unwritable_reason(path)
