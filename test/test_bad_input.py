@@ -73,6 +73,14 @@ def test_a_question_that_is_not_utf8_is_answered(tmp_path, command):
     assert "Traceback" not in stderr and b"knee" in result.stdout
 
 
+@pytest.mark.parametrize("k", ["0", "-3", "101", "2.5"])
+def test_kb_search_refuses_a_number_of_documents_out_of_range(k):
+    result = coach("kb", "search", "knees", "-k", k)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2 and "from 1 to 100 documents" in stderr, stderr
+    assert "Traceback" not in stderr
+
+
 def test_reference_build_refuses_an_output_it_cannot_write_before_the_work(empty_video):
     result = coach("reference", "build", "--side", str(empty_video), "-o", "/proc/ref.json")
     stderr = result.stderr.decode()

@@ -128,18 +128,20 @@ def test_questions_and_diagnostics_stay_responsive_while_the_llm_is_busy_with_a_
         server.close()
 
 
-def test_coach_ask_asks_the_running_feedback_node_instead_of_its_busy_index(
+def test_coach_ask_and_kb_search_ask_the_running_feedback_node_instead_of_its_busy_index(
         feedback_graph, tmp_path):
     listener, publisher, client = feedback_graph()
     ask(listener, client, "How deep should I squat?")  # the index is built and held
     publisher.publish(valgus_rep(1))
     listener.spin(30, lambda: bool(listener.received["squat/feedback"]))
 
-    def coach_ask(*args: str) -> subprocess.CompletedProcess:
+    def coach(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(REPO_ROOT / "scripts" / "coach"), "ask", "Why do my knees cave in?", "--json",
-             "--qdrant-path", str(tmp_path / "qdrant"), *args],
-            capture_output=True, text=True, timeout=180)
+            [str(REPO_ROOT / "scripts" / "coach"), *args, "--qdrant-path",
+             str(tmp_path / "qdrant")], capture_output=True, text=True, timeout=180)
+
+    def coach_ask(*args: str) -> subprocess.CompletedProcess:
+        return coach("ask", "Why do my knees cave in?", "--json", *args)
 
     answered = coach_ask()
     assert answered.returncode == 0, answered.stderr[-2000:]
@@ -153,6 +155,17 @@ def test_coach_ask_asks_the_running_feedback_node_instead_of_its_busy_index(
     assert local.returncode == 2, local.stdout + local.stderr
     said = [line for line in local.stderr.splitlines() if not line.startswith("[setup]")]
     assert "Traceback" not in local.stderr and "in use by another process" in said[-1], said
+
+    # `coach kb search` is answered by the node too (squat/search_knowledge), with the same
+    # hits the index gives: the valgus document first for a valgus question.
+    searched = coach("kb", "search", "Why do my knees cave in?", "--json", "-k", "2")
+    assert searched.returncode == 0, searched.stderr[-2000:]
+    assert "searched by the running feedback_node (embedded Qdrant" in searched.stderr
+    hits = json.loads(searched.stdout)
+    assert len(hits) == 2 and hits[0]["id"] == "fault-knee-valgus", hits
+    assert hits[0]["score"] >= hits[1]["score"] and hits[0]["faults"] == ["knee_valgus"]
+    search_local = coach("kb", "search", "knees", "--local")
+    assert search_local.returncode == 2 and "Traceback" not in search_local.stderr
 
 
 def test_a_hung_llm_server_costs_one_timeout_then_the_template_answers_at_once(

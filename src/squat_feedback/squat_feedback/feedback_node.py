@@ -1,7 +1,8 @@
 """feedback_node: coaching on every finished rep, and answers to trainers' questions.
 
 Subscribes squat/rep (RepSummary); publishes squat/feedback (Feedback) for every rep or those
-under score_threshold; serves squat/ask_coach (AskCoach); /diagnostics at 1 Hz. Retrieval and
+under score_threshold; serves squat/ask_coach (AskCoach) and squat/search_knowledge
+(SearchKnowledge, retrieval only); /diagnostics at 1 Hz. Retrieval and
 generation are squat_feedback.coach_chain, the same as `coach ask`.
 
 Nothing slow runs on the executor thread: the index is built on a worker after the node is up,
@@ -32,8 +33,8 @@ from squat_feedback.coach_chain import Answer
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach
 from squat_feedback.rep_context import RepContext
 from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
-from squat_msgs.msg import Feedback, RepSummary
-from squat_msgs.srv import AskCoach
+from squat_msgs.msg import Feedback, KnowledgeHit, RepSummary
+from squat_msgs.srv import AskCoach, SearchKnowledge
 
 INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
 
@@ -110,6 +111,7 @@ class FeedbackNode(Node):
         # still being built is coached as soon as it is ready.
         self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
         self.create_service(AskCoach, "squat/ask_coach", self._on_ask)
+        self.create_service(SearchKnowledge, "squat/search_knowledge", self._on_search)
         self.create_timer(1.0, self._publish_diagnostics)
 
     def _apply(self, settings: FeedbackNodeSettings, _changed: set[str]) -> None:
@@ -174,12 +176,17 @@ class FeedbackNode(Node):
         response.latency_ms, response.generator = float(answer.latency_ms), answer.generator
         return response
 
-    def _answer(self, question: str, rep: RepContext | None, done: Future) -> None:
+    def _unready_reason(self) -> str:
+        """Why no question can be answered now (after waiting for the index), or ''."""
         if not self._ready.wait(self._settings.value.index_wait_s):
-            answer = Answer(INDEX_BUILDING, [], [], "error", "index still building")
-        elif self._coach is None:
-            answer = Answer(f"The coach cannot answer: {self._index_error}", [], [], "error",
-                            self._index_error)
+            return INDEX_BUILDING
+        if self._coach is None:
+            return f"The coach cannot answer: {self._index_error}"
+        return ""
+
+    def _answer(self, question: str, rep: RepContext | None, done: Future) -> None:
+        if reason := self._unready_reason():
+            answer = Answer(reason, [], [], "error", reason)
         else:
             try:
                 answer = self._coach.run(lambda chain: chain.ask(question, rep))
@@ -188,7 +195,32 @@ class FeedbackNode(Node):
                 answer = Answer("The coach cannot answer right now; try again shortly.", [],
                                 [], "error", str(error))
             self._note(answer)
-        done.set_result(answer)
+        self._finish(done, answer)
+
+    async def _on_search(self, request: SearchKnowledge.Request,
+                         response: SearchKnowledge.Response) -> SearchKnowledge.Response:
+        done: Future = Future()
+        self._questions.submit(lambda: self._search(request.query, request.k, done))
+        hits, response.index, response.error = await done
+        response.hits = [KnowledgeHit(id=hit.id, title=hit.title, score=hit.score,
+                                      faults=hit.faults, topics=hit.topics) for hit in hits]
+        return response
+
+    def _search(self, query: str, k: int, done: Future) -> None:
+        if reason := self._unready_reason():
+            self._finish(done, ([], "", reason))
+            return
+        k = k or self._settings.value.coach.top_k
+        try:
+            hits = self._coach.run(lambda chain: chain.index.search(query, k))
+            result = (hits, self._coach.coach.index_description, "")
+        except Exception as error:  # the caller gets a reason either way
+            self.get_logger().error(f"search failed: {error}")
+            result = ([], self._coach.coach.index_description, f"the search failed: {error}")
+        self._finish(done, result)
+
+    def _finish(self, done: Future, result: object) -> None:
+        done.set_result(result)
         # The service callback awaits `done` on the executor thread: wake it now rather than
         # at its next timer.
         executor = self.executor

@@ -1,7 +1,8 @@
 """`coach kb index`, `coach kb search "..." --json`, `coach ask "..." --json`.
 
 The same settings, index and chain as feedback_node (squat_feedback.coach_factory), without a
-ROS graph; `coach ask` asks the running session's feedback_node when one is up. JSON goes to
+ROS graph; `coach ask` and `coach kb search` ask the running session's feedback_node when one
+is up (it holds the embedded index). JSON goes to
 stdout; progress and warnings to stderr.
 """
 
@@ -10,15 +11,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from squat_common.cli_errors import Handler, said_in_one_line
+from squat_common.cli_numbers import number
 from squat_feedback.chat_models import GENERATORS
 from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
 from squat_feedback.knowledge_base import KnowledgeError
 from squat_feedback.knowledge_index import IndexUnavailable
 from squat_feedback.rep_context import RepContext, rep_from_analysis
-from squat_feedback.running_coach import DISCOVERY_S, NoAnswer, RunningAnswer
+from squat_feedback.running_coach import DISCOVERY_S, NoAnswer, RunningAnswer, RunningSearch
+
+R = TypeVar("R")
 
 # How long to look for the feedback_node when the index is held (by it, most likely).
 HELD_INDEX_DISCOVERY_S = 15.0
@@ -76,17 +82,50 @@ def run_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_search(args: argparse.Namespace) -> int:
-    coach = _coach(args)
+def _running_or_local(args: argparse.Namespace, call_running: Callable[[float], R | None]
+                      ) -> tuple[R | None, Coach | None]:
+    """The running feedback_node's reply, or else a Coach on the index opened here."""
+    running = call_running(DISCOVERY_S)
+    if running is not None:
+        return running, None
     try:
-        hits = coach.chain.index.search(args.question, args.k)
-    finally:
-        coach.close()
+        return None, _coach(args)
+    except IndexUnavailable:
+        # Someone holds the index: a feedback_node DDS has not shown us yet.
+        running = call_running(HELD_INDEX_DISCOVERY_S)
+        if running is None:
+            raise
+        return running, None
+
+
+def _search_running(args: argparse.Namespace, discovery_s: float) -> RunningSearch | None:
+    from squat_feedback.question_screen import readable_text
+    from squat_feedback.running_coach import search_running_coach
+
+    # A message carries UTF-8 only: bytes that are not are replaced before it goes.
+    return search_running_coach(readable_text(args.question), args.k, discovery_s=discovery_s)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    try:
+        running, coach = (None, _coach(args)) if args.local else _running_or_local(
+            args, lambda discovery_s: _search_running(args, discovery_s))
+    except NoAnswer as error:
+        print(f"coach kb search: {error}", file=sys.stderr)
+        return 1
+    if running is not None:
+        print(f"searched by the running feedback_node ({running.index})", file=sys.stderr)
+        hits = running.hits
+    else:
+        try:
+            hits = [hit.as_json() for hit in coach.chain.index.search(args.question, args.k)]
+        finally:
+            coach.close()
     if args.json:
-        print(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=2))
+        print(json.dumps(hits, ensure_ascii=False, indent=2))
     else:
         for hit in hits:
-            print(f"{hit.score:.3f}  {hit.id:28s} {hit.title}")
+            print(f"{hit['score']:.3f}  {hit['id']:28s} {hit['title']}")
     return 0
 
 
@@ -100,20 +139,12 @@ def _ask_running(question: str, discovery_s: float) -> RunningAnswer | None:
 
 def run_ask(args: argparse.Namespace) -> int:
     rep = _rep(args)
-    ask_node = rep is None and not args.local
     try:
-        running = _ask_running(args.question, DISCOVERY_S) if ask_node else None
-        coach = None
-        if running is None:
-            try:
-                coach = _coach(args)
-            except IndexUnavailable:
-                if not ask_node:
-                    raise
-                # Someone holds the index: a feedback_node DDS has not shown us yet.
-                running = _ask_running(args.question, HELD_INDEX_DISCOVERY_S)
-                if running is None:
-                    raise
+        if rep is None and not args.local:
+            running, coach = _running_or_local(
+                args, lambda discovery_s: _ask_running(args.question, discovery_s))
+        else:
+            running, coach = None, _coach(args)
     except NoAnswer as error:
         print(f"coach ask: {error}", file=sys.stderr)
         return 1
@@ -152,8 +183,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     index.set_defaults(handler=guarded(run_index))
     search = kb_commands.add_parser("search", help="the documents that answer a question")
     search.add_argument("question")
-    search.add_argument("-k", type=int, default=5, help="how many documents")
+    search.add_argument("-k", type=number(int, 1, 100, what="from 1 to 100 documents"),
+                        default=5, help="how many documents")
     search.add_argument("--json", action="store_true", help="hits as JSON, best first")
+    search.add_argument("--local", action="store_true",
+                        help="open the index here even when a session's feedback_node is up")
     add_index_arguments(search)
     search.set_defaults(handler=guarded(run_search))
     ask = commands.add_parser("ask", help="ask the coach (the feedback node's chain)")
