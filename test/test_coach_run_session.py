@@ -127,11 +127,10 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
     live, replayed = rep_lines(out), rep_lines(replay.stdout)
     print("live:", live, "\nreplayed:", replayed)
-    assert [r[0] for r in replayed] == [1, 2, 3, 4, 5], replay.stdout
-    # The injected faults are found again. Not yet asked of the replay: the same faults and
-    # scores within 1 point. Lateral shift (and now and then a valgus) comes and goes on
-    # JPEG frames and on the half of the pairs a loaded machine analyses (issue 15).
-    assert all("knee valgus" in replayed[i - 1][2] for i in (2, 4)), replayed
+    # The same pairs of the same JPEG frames through a fresh pose node: the same session.
+    assert [(r[0], r[2]) for r in replayed] == [(r[0], r[2]) for r in live], replay.stdout
+    assert all(abs(a[1] - b[1]) <= 1 for a, b in zip(live, replayed, strict=True)), (
+        live, replayed)
     assert "[coach] the cameras have no more frames" in replay.stdout
     assert re.search(r"^session: 5 reps, .* feedback on 5$", replay.stdout, re.MULTILINE)
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from conftest import SHARED_DATA, needs_footage
@@ -123,3 +123,40 @@ def test_bad_images_give_unknown_states_and_the_node_lives_on(spawn, graph):
     assert all(s.phase == SquatState.UNKNOWN for s in states)
     assert all(not s.front.detected and not s.side.detected for s in states)
     assert pose_node.poll() is None, "pose_node died"
+
+
+def test_with_compressed_transport_it_analyses_the_jpeg_stream_a_session_records(spawn, graph):
+    from squat_common.image_conversion import jpeg_message
+    from squat_virtual_athlete.camera import VirtualCamera
+    from squat_virtual_athlete.session import VirtualSession
+    from squat_virtual_athlete.spec import AthleteSpec
+
+    spawn(ros2_run("squat_pose", "pose_node", "-p", "image_transport:=compressed"))
+    graph.wait_for_pose_node()
+    session = VirtualSession(AthleteSpec(), [VirtualCamera.default(v) for v in ("front", "side")])
+    publishers = {view: graph.node.create_publisher(CompressedImage,
+                                                    f"{view}/image_raw/compressed",
+                                                    qos_profile_sensor_data)
+                  for view in ("front", "side")}
+    graph.spin(10, lambda: all(p.get_subscription_count() for p in publishers.values()))
+    listened = {topic for view in ("front", "side")
+                for topic in (f"/{view}/image_raw", f"/{view}/image_raw/compressed")
+                if any(info.node_name == "pose_node"
+                       for info in graph.node.get_subscriptions_info_by_topic(topic))}
+    assert listened == {"/front/image_raw/compressed", "/side/image_raw/compressed"}
+    for index in range(6):
+        instant = session.at(index / 30)
+        stamp = graph.node.get_clock().now().to_msg()
+        for view, publisher in publishers.items():
+            message = jpeg_message(session.render(view, instant, index), quality=80)
+            message.header.stamp = stamp
+            publisher.publish(message)
+        graph.spin(0.3)
+    states = graph.received["squat/state"]
+    graph.spin(10, lambda: len(states) >= 4)
+    assert len(states) >= 4
+    found = [s for s in states if s.front.detected and s.side.detected]
+    assert found, "nobody found in the decoded JPEG frames"
+    camera = VirtualCamera.default("front")
+    assert (found[-1].front.image_width, found[-1].front.image_height) == (camera.width,
+                                                                             camera.height)

@@ -1,12 +1,14 @@
 """bag_player: plays a session bag's cameras into a fresh pose node, on the bag's clock.
 
 `coach replay DIR` starts it with pose_node and feedback_node on sim time. Each camera's
-recorded JPEG frames are published decoded on <camera>/image_raw with their original headers
-(so they pair as they did), camera_info as recorded, and /clock follows the recorded receive
-times. Where the bag holds the session's squat/state, only the frames the live pose node
-analysed are played (it drops pairs when it falls behind), so the replay sees what it saw.
-Play begins once every image_raw topic has a subscriber, paced by `rate`; at the end the
-diagnostics say "finished", as a camera node's do.
+recorded JPEG frames are published as recorded on <camera>/image_raw/compressed (the session's
+pose_node analyses those: the replay sees the very pixels the live session did), and decoded
+on <camera>/image_raw while anyone subscribes there, with their original headers (so they pair
+as they did); camera_info as recorded, and /clock follows the recorded receive times. Where
+the bag holds the session's squat/state, only the frames the live pose node analysed are
+played (it drops pairs when it falls behind), so the replay sees what it saw. Play begins once
+every camera has a subscriber, paced by `rate`; at the end the diagnostics say "finished", as a
+camera node's do.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message
@@ -34,6 +34,7 @@ from squat_common.bag_reading import (
 )
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
 from squat_common.image_bridge import image_bridge
+from squat_common.image_conversion import ImageConversionError, decode_compressed
 from squat_common.node_runner import NodeConfigurationError, run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import SENSOR_QOS
@@ -60,6 +61,9 @@ class BagPlayer(Node):
         self._bridge, _ = image_bridge()
         self._images = {v: self.create_publisher(Image, f"/{v}/image_raw", SENSOR_QOS)
                         for v in views}
+        self._compressed = {v: self.create_publisher(CompressedImage,
+                                                     f"/{v}/image_raw/compressed", SENSOR_QOS)
+                            for v in views}
         self._infos = {v: self.create_publisher(CameraInfo, f"/{v}/camera_info", SENSOR_QOS)
                        for v in views}
         self._clock_pub = self.create_publisher(Clock, "/clock", 10)
@@ -85,7 +89,8 @@ class BagPlayer(Node):
 
     def _play(self) -> None:
         deadline = time.monotonic() + SUBSCRIBER_WAIT_S
-        while (not all(p.get_subscription_count() for p in self._images.values())
+        while (not all(self._images[v].get_subscription_count()
+                       or self._compressed[v].get_subscription_count() for v in self._images)
                and time.monotonic() < deadline and not self._stop.wait(0.05)):
             pass
         rate = self._settings.value.rate
@@ -114,15 +119,18 @@ class BagPlayer(Node):
         analysed = self._analysed.get(message.view)
         if analysed is not None and stamp_ns(compressed.header.stamp) not in analysed:
             return
-        frame = cv2.imdecode(np.frombuffer(compressed.data, np.uint8), cv2.IMREAD_COLOR)
-        if frame is None:
-            self.get_logger().warning(f"a {message.view} frame does not decode: skipped",
-                                      throttle_duration_sec=5.0)
-            return
-        image = self._bridge.cv2_to_imgmsg(frame, "bgr8")
-        image.header = compressed.header
-        self._images[message.view].publish(image)
+        self._compressed[message.view].publish(message.data)  # serialized, as recorded
         self._played += 1
+        if self._images[message.view].get_subscription_count():
+            try:
+                image = self._bridge.cv2_to_imgmsg(decode_compressed(compressed, color=True),
+                                                   "bgr8")
+            except ImageConversionError as error:
+                self.get_logger().warning(f"a {message.view} frame does not decode: {error}",
+                                          throttle_duration_sec=5.0)
+                return
+            image.header = compressed.header
+            self._images[message.view].publish(image)
 
     def _report(self) -> None:
         level, text = ((DiagnosticStatus.OK, "finished: no more frames") if self._finished

@@ -22,7 +22,6 @@ from squat_bringup.bag_writer import BagError, BagWriter, qos
 from squat_bringup.session_topics import LATCHED, SENSOR, SESSION_TOPICS, SessionTopic
 from squat_common.node_runner import NodeConfigurationError, run_node
 from squat_common.parameters import NodeParameters
-from squat_common.qos import SENSOR_QOS
 from squat_common.settings import setting
 
 # Message packages rosbags' Jazzy type store does not know, by their installed msg/ folder.
@@ -43,9 +42,11 @@ class RecorderSettings:
 
 
 def _subscription_qos(topic: SessionTopic) -> QoSProfile:
-    if topic.qos == SENSOR:
-        return SENSOR_QOS
-    return QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE,
+    # Best effort where the publisher offers only that (the cameras), but a deep queue
+    # everywhere: sensor data's depth of 5 (160 ms of a 30 fps camera) lost frames while a
+    # chunk was written, and a lost frame is one the replay cannot show its pose node.
+    return QoSProfile(depth=100, reliability=ReliabilityPolicy.BEST_EFFORT
+                      if topic.qos == SENSOR else ReliabilityPolicy.RELIABLE,
                       durability=DurabilityPolicy.TRANSIENT_LOCAL if topic.qos == LATCHED
                       else DurabilityPolicy.VOLATILE)
 

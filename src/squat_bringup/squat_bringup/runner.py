@@ -196,10 +196,9 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
                 start(node)
         # The cameras start once the pose node listens (MediaPipe takes seconds to load), so
         # the athlete's or a file's first frames are not played to nobody.
-        listening = [f"/{node.namespace}/image_raw" for node in cameras]
-        if listening and any(node.executable == "pose_node" for node in nodes):
+        if cameras and any(node.executable == "pose_node" for node in nodes):
             deadline = time.monotonic() + POSE_NODE_WAIT_S
-            while (not all(monitor.node.count_subscribers(t) for t in listening)
+            while (not all(monitor.pose_node_listens(node.namespace) for node in cameras)
                    and all(p.poll() is None for p in processes)
                    and time.monotonic() < deadline):
                 monitor.spin_once(0.1)
@@ -304,6 +303,13 @@ class _Monitor:
                         else self.node.count_publishers(endpoint) > 0):
                     return name
         return None
+
+    def pose_node_listens(self, camera_namespace: str) -> bool:
+        """Whether pose_node subscribes to the camera's images (raw or compressed)."""
+        base = f"/{camera_namespace}/image_raw"
+        return any(info.node_name == "pose_node"
+                   for topic in (base, f"{base}/compressed")
+                   for info in self.node.get_subscriptions_info_by_topic(topic))
 
     def spin_once(self, timeout_s: float) -> None:
         self._executor.spin_once(timeout_sec=timeout_s)

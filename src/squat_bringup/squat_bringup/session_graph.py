@@ -28,6 +28,12 @@ def _on_pose_node(nodes: list[NodeLaunch], **parameters: object) -> list[NodeLau
             if n.executable == "pose_node" else n for n in nodes]
 
 
+def _analysing_what_is_recorded(nodes: list[NodeLaunch]) -> list[NodeLaunch]:
+    # A session's pose_node analyses the JPEG stream a bag records, so that a replay of the
+    # bag sees the very pixels the live session did and gives the same reps, faults, scores.
+    return _on_pose_node(nodes, image_transport="compressed")
+
+
 def reference_parameter(reference: str) -> str:
     """pose_node's reference_path for a reference as users give it (a file, 'builtin',
     'none'); SessionGraphError when the file does not load."""
@@ -61,6 +67,7 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
     devices = {view: None if device in (None, "", VIRTUAL) else device
                for view, device in (("front", front), ("side", side))}
     nodes, notes = choose_cameras(load_graph(graph_file or default_graph_file()), devices)
+    nodes = _analysing_what_is_recorded(nodes)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     if record is not None:
@@ -87,7 +94,8 @@ def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: st
     if not views:
         raise SessionGraphError(f"{bag} holds no camera frames to replay")
     nodes = [replace(n, parameters={**n.parameters, "use_sim_time": True})
-             for n in load_graph(graph_file or default_graph_file()) if not n.camera]
+             for n in _analysing_what_is_recorded(load_graph(graph_file or default_graph_file()))
+             if not n.camera]
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     player = NodeLaunch(*PLAYER, parameters={"bag_path": str(bag), "rate": rate})

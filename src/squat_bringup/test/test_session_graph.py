@@ -41,7 +41,8 @@ def test_a_recorded_session_with_a_reference_adds_the_recorder_and_sets_the_pose
     nodes, _ = live_session(None, None, reference="none", record=tmp_path / "bag")
     recorder = [n for n in nodes if (n.package, n.executable) == RECORDER]
     assert [r.parameters for r in recorder] == [{"bag_path": str(tmp_path / "bag")}]
-    assert by_executable(nodes)[("", "pose_node")].parameters == {"reference_path": ""}
+    assert by_executable(nodes)[("", "pose_node")].parameters == {
+        "reference_path": "", "image_transport": "compressed"}
 
 
 @pytest.mark.parametrize("make, reason", [
@@ -75,6 +76,10 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
     assert found[("", PLAYER[1])].parameters == {"bag_path": str(bag), "rate": 2.0}
     assert all(found[("", name)].parameters["use_sim_time"] is True
                for name in ("pose_node", "feedback_node"))
+    # The replay's pose node analyses the recorded JPEG frames, as the live one did.
+    assert found[("", "pose_node")].parameters["image_transport"] == "compressed"
+    live = by_executable(live_session(None, None)[0])
+    assert live[("", "pose_node")].parameters["image_transport"] == "compressed"
     assert notes == [f"replaying front from {bag} at 2x"]
 
 

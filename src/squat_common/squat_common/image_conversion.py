@@ -112,10 +112,11 @@ def jpeg_message(cvim: np.ndarray, quality: int) -> CompressedImage:
     return message
 
 
-def decode_compressed(message: CompressedImage) -> np.ndarray:
-    """The bgr8 (or mono8) pixels of a CompressedImage."""
+def decode_compressed(message: CompressedImage, color: bool = False) -> np.ndarray:
+    """The bgr8 (or mono8) pixels of a CompressedImage; always bgr8 with `color`."""
     buffer = np.frombuffer(bytes(message.data), np.uint8)
-    image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED) if buffer.size else None
+    mode = cv2.IMREAD_COLOR if color else cv2.IMREAD_UNCHANGED
+    image = cv2.imdecode(buffer, mode) if buffer.size else None
     if image is None:
         raise ImageConversionError(
             f"could not decode a {message.format!r} image of {buffer.size} bytes")

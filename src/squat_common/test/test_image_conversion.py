@@ -116,3 +116,11 @@ def test_undecodable_compressed_image_is_refused():
     message.data = b"not a jpeg"
     with pytest.raises(ImageConversionError, match="could not decode"):
         decode_compressed(message)
+
+
+def test_a_mono_jpeg_decodes_as_bgr_when_colour_is_asked():
+    mono = np.full((24, 32), 77, np.uint8)
+    message = jpeg_message(mono, quality=95)
+    assert decode_compressed(message).shape == (24, 32)
+    colour = decode_compressed(message, color=True)
+    assert colour.shape == (24, 32, 3) and abs(int(colour[5, 5, 0]) - 77) <= 2

@@ -14,6 +14,7 @@ from squat_pose.scoring import ScoreSettings
 # near that bound lose a third of the pairs or more to jitter (bench_sync.py, and real footage
 # here). 0.6 of a period keeps every pair at 20 ms at most.
 SLOP_PERIODS = 0.6
+IMAGE_TRANSPORTS = ("raw", "compressed")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class PoseNodeSettings:
     sync_slop_s: float = setting(
         0.0, f"Largest capture-time difference of a front/side pair; 0: {SLOP_PERIODS} of the "
         "nominal frame period.", unit="s", low=0.0, high=1.0, read_only=True)
+    image_transport: str = setting(
+        "raw", "Which camera stream is analysed: 'raw' (<camera>/image_raw) or 'compressed' "
+        "(<camera>/image_raw/compressed, the JPEG a session bag records, so a replay analyses "
+        "the very pixels the live session did).", choices=IMAGE_TRANSPORTS, read_only=True)
     processing_queue_size: int = setting(
         3, "Pairs waiting for MediaPipe; a stall longer than this many frames drops the oldest "
         "(pairs_dropped_behind in diagnostics).", low=1, high=100, read_only=True)

@@ -1,6 +1,7 @@
 """pose_node: MediaPipe on synchronised front/side pairs; angles, phase, reps and faults.
 
-Pairs come from the synchroniser seam (message_filters where installed). Each pair is analysed
+Pairs of image_raw (or, with image_transport compressed, image_raw/compressed) frames come from
+the synchroniser seam (message_filters where installed). Each pair is analysed
 on a worker thread; when it falls behind by more than processing_queue_size pairs, the oldest
 waiting pair is dropped and counted.
 Publishes ~/front/keypoints, ~/side/keypoints, squat/state, squat/rep, squat/overlay/{front,side},
@@ -17,12 +18,13 @@ import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
 from squat_common.image_bridge import image_bridge
+from squat_common.image_conversion import decode_compressed
 from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
@@ -93,8 +95,12 @@ class PoseNode(Node):
         self._pending = PairQueue(settings.processing_queue_size)
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
+        # image_transport's topic naming: the compressed stream beside the raw one.
+        compressed = settings.image_transport == "compressed"
+        message_type, suffix = (CompressedImage, "/compressed") if compressed else (Image, "")
         self._pairs = create_pair_source(
-            self, Image, ["front/image_raw", "side/image_raw"], queue_size, slop_s, SENSOR_QOS)
+            self, message_type, [f"{view}/image_raw{suffix}" for view in VIEWS], queue_size,
+            slop_s, SENSOR_QOS)
         for index, subscriber in enumerate(self._pairs.subscribers):
             subscriber.registerCallback(lambda _msg, i=index: self._stats.frame(i))
         self._pairs.synchronizer.registerCallback(self._on_pair)
@@ -147,7 +153,7 @@ class PoseNode(Node):
                                              self._settings.value.reference_path)
         return response
 
-    def _on_pair(self, front: Image, side: Image) -> None:
+    def _on_pair(self, front: Image | CompressedImage, side: Image | CompressedImage) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
         self._stats.pair(sync_error_ms, time.monotonic())
         self._pending.put((front, side, sync_error_ms))
@@ -167,16 +173,20 @@ class PoseNode(Node):
                 self.get_logger().error(f"pair not processed: {error}",
                                         throttle_duration_sec=5.0)
 
-    def _image(self, message: Image, view: str) -> np.ndarray | None:
+    def _image(self, message: Image | CompressedImage, view: str) -> np.ndarray | None:
         try:
+            if isinstance(message, CompressedImage):
+                return decode_compressed(message, color=True)
             return self._bridge.imgmsg_to_cv2(message, "bgr8")
         except Exception as error:
-            self.get_logger().warning(f"{view} image unusable ({message.encoding}, "
-                                      f"{message.width}x{message.height}): {error}",
+            what = (message.format if isinstance(message, CompressedImage)
+                    else f"{message.encoding}, {message.width}x{message.height}")
+            self.get_logger().warning(f"{view} image unusable ({what}): {error}",
                                       throttle_duration_sec=5.0)
             return None
 
-    def _process(self, front: Image, side: Image, sync_error_ms: float) -> None:
+    def _process(self, front: Image | CompressedImage, side: Image | CompressedImage,
+                 sync_error_ms: float) -> None:
         messages = {"front": front, "side": side}
         images = {view: self._image(messages[view], view) for view in VIEWS}
         poses = self._estimator.estimate(images)
@@ -194,8 +204,8 @@ class PoseNode(Node):
                     scored = scorer.frame(t, analysis, poses)
                     if finished is not None:
                         finished = scorer.rep(finished)
-        views = {view: pose_keypoints(messages[view].header, view, messages[view].width,
-                                      messages[view].height, poses[view]) for view in VIEWS}
+        views = {view: pose_keypoints(messages[view].header, view, *_size(images[view]),
+                                      poses[view]) for view in VIEWS}
         # Per-view keypoints, markers and overlays repeat what the state holds or draw it: they
         # are built only for someone listening (together ~1 ms of the ~25 ms a pair costs).
         for view in VIEWS:
@@ -259,6 +269,11 @@ class PoseNode(Node):
         self._worker.join(timeout=5)
         self._estimator.close()
         super().destroy_node()
+
+
+def _size(image: np.ndarray | None) -> tuple[int, int]:
+    """Width and height of an image (0, 0 for one that could not be read)."""
+    return (image.shape[1], image.shape[0]) if image is not None else (0, 0)
 
 
 def main(args: list[str] | None = None) -> int:
