@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 TEST_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TEST_DIR.parent
@@ -17,6 +18,12 @@ REPO_ROOT = TEST_DIR.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data" / "squat"
 needs_footage = pytest.mark.skipif(not SHARED_DATA.is_dir(),
                                    reason=f"{SHARED_DATA} (real footage) is absent")
+
+# Hypothesis draws the same examples on every run, so a failing run is never bad luck;
+# HYPOTHESIS_EXPLORE=1 draws new ones each run, to look for cases nobody has seen yet.
+settings.register_profile("suite", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("HYPOTHESIS_EXPLORE") else "suite")
 
 # A DDS domain of this test run's own, so concurrent runs and other ROS graphs on this machine
 # never see our messages; child processes inherit it.

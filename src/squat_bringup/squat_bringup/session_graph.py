@@ -19,6 +19,9 @@ PLAYER = ("squat_bringup", "bag_player")
 VIRTUAL = "virtual"
 
 
+REPLAY_QUEUE_SIZE = 100
+
+
 class SessionGraphError(RuntimeError):
     """A session that cannot be described as asked, with the reason."""
 
@@ -96,6 +99,9 @@ def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: st
     nodes = [replace(n, parameters={**n.parameters, "use_sim_time": True})
              for n in _analysing_what_is_recorded(load_graph(graph_file or default_graph_file()))
              if not n.camera]
+    # Live, a pose node that falls behind drops pairs to stay current; a replay is played
+    # only the pairs the live one analysed, and every one of them counts.
+    nodes = _on_pose_node(nodes, processing_queue_size=REPLAY_QUEUE_SIZE)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     player = NodeLaunch(*PLAYER, parameters={"bag_path": str(bag), "rate": rate})

@@ -78,6 +78,7 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
                for name in ("pose_node", "feedback_node"))
     # The replay's pose node analyses the recorded JPEG frames, as the live one did.
     assert found[("", "pose_node")].parameters["image_transport"] == "compressed"
+    assert found[("", "pose_node")].parameters["processing_queue_size"] == 100
     live = by_executable(live_session(None, None)[0])
     assert live[("", "pose_node")].parameters["image_transport"] == "compressed"
     assert notes == [f"replaying front from {bag} at 2x"]

@@ -299,6 +299,8 @@ def _listed(array: np.ndarray) -> Any:
 def _array(data: Any, shape_tail: tuple[int, ...] = ()) -> np.ndarray:
     array = np.array(data, dtype=object)
     array = np.where(array == None, np.nan, array).astype(float)  # noqa: E711 (JSON null)
+    if array.ndim == 0:
+        raise ReferenceError(f"expected a list of numbers, found {data!r}")
     if shape_tail and array.shape[1:] != shape_tail:
         raise ReferenceError(f"an array has shape {array.shape}, expected (..., "
                              f"{', '.join(map(str, shape_tail))})")
@@ -385,12 +387,12 @@ def load_reference(path: Path) -> Reference:
     try:
         reference = _from_body(document, str(document["name"]), dict(document["source"]),
                                float(document["fps"]))
-    except (KeyError, TypeError, ValueError) as error:
+        found = _hash(_body(reference))
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         if isinstance(error, ReferenceError):
             raise
         raise ReferenceError(f"{path} is incomplete or damaged ({type(error).__name__}: "
                              f"{error})") from error
-    found = _hash(_body(reference))
     if found != document.get("content_hash"):
         raise ReferenceError(f"{path} is damaged: its content does not match its hash")
     return Reference(**{**reference.__dict__, "content_hash": found})
