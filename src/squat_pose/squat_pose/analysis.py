@@ -62,6 +62,8 @@ class FrameAnalysis:
     rep_count: int
     finished: RepReport | None
     active_faults: tuple[str, ...]
+    # A rep in progress was dropped at this frame: the person had gone unseen this long (s).
+    lost_rep_gap_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ class SquatAnalyzer:
         finished = self._report(rep) if rep is not None else None
         self._forget_before(self._counter.earliest_rep_start_s)
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
-                             finished, self._active_faults(smoothed_values))
+                             finished, self._active_faults(smoothed_values),
+                             self._counter.lost_rep_gap_s)
 
     def finish(self) -> RepReport | None:
         """End of the session: report a rep that was standing up but not yet settled."""

@@ -9,8 +9,9 @@
   flexion has stopped falling for `lockout_settle_s` or rises again by `lockout_settle_deg`.
 - A dip that never reaches `min_rep_flexion_deg` is not a rep; sinking again during the ascent
   continues the same rep (a half rep back down).
-- Out of view for longer than `lost_after_s`: the rep in progress is dropped and the phase is
-  UNKNOWN until the person is back and standing.
+- Out of view for longer than `lost_after_s` (frames without the person, or no frames at all,
+  as when a camera is unplugged): the rep in progress is dropped and the phase is UNKNOWN
+  until the person is back and standing.
 Imports no rclpy.
 """
 
@@ -126,13 +127,22 @@ class RepCounter:
         self._last_seen_s: float | None = None
         self._rest_floor_deg = float("inf")
         self._last_at_rest_s = 0.0
+        # Set by the update that dropped a rep in progress: how long it went unseen (s).
+        self.lost_rep_gap_s: float | None = None
 
     def update(self, t: float, flexion: float | None) -> Rep | None:
         """Advance to time t; returns the rep that ended at this frame, if one did."""
         p = self.p
+        self.lost_rep_gap_s = None
+        if self._last_seen_s is not None and t - self._last_seen_s > p.lost_after_s:
+            # Unseen too long (nobody in view, or no frames at all: a camera unplugged): a rep
+            # in progress would be judged on what is left of it, so it is dropped.
+            if self._attempt is not None:
+                self.lost_rep_gap_s = t - self._last_seen_s
+            self.phase, self._attempt = Phase.UNKNOWN, None
+            if flexion is None:
+                self._last_seen_s = None
         if flexion is None:
-            if self._last_seen_s is not None and t - self._last_seen_s > p.lost_after_s:
-                self.phase, self._attempt = Phase.UNKNOWN, None
             return None
         self._last_seen_s = t
         if self.phase == Phase.UNKNOWN:

@@ -199,6 +199,11 @@ class PoseNode(Node):
                         else None)
             if analysis is not None:
                 finished = analysis.finished
+                if analysis.lost_rep_gap_s is not None:
+                    self.get_logger().warning(
+                        f"rep {analysis.rep_count + 1} dropped: no usable front/side pair for "
+                        f"{analysis.lost_rep_gap_s:.1f} s (a camera lost, or the athlete out "
+                        "of view); counting goes on from the next rep")
                 scorer = self._scorer
                 if scorer is not None:
                     scored = scorer.frame(t, analysis, poses)

@@ -69,6 +69,35 @@ def test_person_leaving_view_drops_the_rep_in_progress():
     assert set(phases[95:110]) == {Phase.UNKNOWN}
 
 
+def test_no_frames_mid_rep_drop_that_rep_and_say_how_long_it_went_unseen():
+    # A camera unplugged at the bottom: no frame at all for 2 s, then frames again mid-ascent.
+    times = np.arange(len(trace := np.concatenate(
+        [np.full(FPS, 2.0), squat_trace(100), squat_trace(100), squat_trace(100)]))) / FPS
+    keep = (times < 3.0) | (times > 5.0)
+    counter, gaps, reps = RepCounter(), [], []
+    for t, value in zip(times[keep], trace[keep], strict=True):
+        if (rep := counter.update(float(t), float(value))) is not None:
+            reps.append(rep)
+        if counter.lost_rep_gap_s is not None:
+            gaps.append((float(t), counter.lost_rep_gap_s))
+    # Before the outage: rep 1; the rep it cut is dropped; the third rep counts whole.
+    assert len(reps) == 2 and reps[1].start_s > 5.0
+    assert reps[1].descent_s == pytest.approx(1.5, abs=0.15)
+    assert len(gaps) == 1 and gaps[0][1] == pytest.approx(2.07, abs=0.02)
+
+
+def test_a_short_gap_between_reps_drops_nothing():
+    trace = np.concatenate([np.full(FPS, 2.0), squat_trace(100, stand_s=2.0), squat_trace(100)])
+    times = np.arange(len(trace)) / FPS
+    keep = (times < 4.3) | (times > 4.8)  # 0.5 s without frames while standing
+    counter, reps = RepCounter(), []
+    for t, value in zip(times[keep], trace[keep], strict=True):
+        if (rep := counter.update(float(t), float(value))) is not None:
+            reps.append(rep)
+        assert counter.lost_rep_gap_s is None
+    assert len(reps) + (counter.finish() is not None) == 2
+
+
 def test_incomplete_lockout_shows_in_the_rep():
     trace = np.concatenate([np.full(FPS, 2.0), np.linspace(2, 100, 40),
                             np.linspace(100, 20, 40), np.full(FPS, 20.0)])
