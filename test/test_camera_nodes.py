@@ -23,7 +23,7 @@ SLOP_S = 0.6 / 30  # pose_node's default
 def camera(name: str, video_device: Path | str, *params: str) -> list[str]:
     return ros2_run("squat_camera", "camera_node", "-r", f"__ns:=/{name}",
                     "-p", f"camera_name:={name}", "-p", f"video_device:={video_device}",
-                    "-p", "wait_for_subscriber:=true", *params)
+                    "-p", "wait_for_subscribers:=1", *params)
 
 
 def file_times_ns(path: Path) -> list[int]:

@@ -15,6 +15,8 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT, TEST_DIR
+from helpers.hung_server import HungServer
+from squat_feedback.circuit_breaker import CircuitBreaker
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, build_coach
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
@@ -160,6 +162,40 @@ def test_an_index_that_fails_mid_session_is_replaced_by_the_embedded_one(tmp_pat
         assert len(warnings) == 1, "said once"
     finally:
         resilient.close()
+
+
+@pytest.mark.parametrize("server", ["hung", "dead"])
+def test_a_qdrant_server_that_does_not_answer_is_skipped_and_probed_in_the_background(
+        tmp_path, server):
+    hung = HungServer()
+    url = hung.url if server == "hung" else "http://127.0.0.1:9"
+    now = [0.0]
+    warnings: list[str] = []
+    breaker = CircuitBreaker(first_backoff_s=15.0, clock=lambda: now[0])
+    resilient = ResilientCoach(FeedbackSettings(qdrant_path=tmp_path, qdrant_url=url),
+                               warn=warnings.append, breaker=breaker)
+    try:
+        assert resilient.coach.index_description.startswith("embedded Qdrant")
+        assert url in resilient.fallback_reason and "again in 15 s" in resilient.fallback_reason
+        assert len(warnings) == 1 and "not reachable" in warnings[0]
+        tried = hung.connections
+        # Within the back-off the embedded index answers and the server is left alone.
+        for question in ("How deep?", "Why do my knees cave in?"):
+            assert resilient.run(lambda chain, q=question: chain.ask(q)).sources
+        resilient.wait_for_probe()
+        assert hung.connections == tried
+        # Once it is over, a call answers at once and one probe goes out behind it.
+        now[0] = 16.0
+        assert resilient.run(lambda chain: chain.ask("How wide?")).sources
+        resilient.wait_for_probe()
+        if server == "hung":
+            assert hung.connections > tried
+        assert "still not answering" in resilient.fallback_reason
+        assert "again in 30 s" in resilient.fallback_reason, "the back-off doubles"
+        assert len(warnings) == 1, "a server still down is not said again"
+    finally:
+        resilient.close()
+        hung.close()
 
 
 def test_an_error_that_is_not_the_index_connection_is_not_hidden_by_a_rebuild(tmp_path):

@@ -102,7 +102,7 @@ def main() -> None:
         name: subprocess.Popen(ros2_run(
             "squat_camera", "camera_node", "-r", f"__ns:=/{name}", "-p", f"camera_name:={name}",
             "-p", f"video_device:={clip}", "-p", "framerate:=30.0", "-p", "loop:=true",
-            "-p", "wait_for_subscriber:=true"))
+            "-p", "wait_for_subscribers:=1"))
         for name in cameras
     }
     try:

@@ -75,6 +75,12 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     if record is not None:
         nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
+    # Each camera holds its first frame until the pose node and the recorder both receive
+    # it: a subscriber that DDS matched late missed the first half second, and a bag without
+    # the frames the pose node analysed cannot be replayed as the session went.
+    readers = sum(n.executable in ("pose_node", RECORDER[1]) for n in nodes)
+    nodes = [replace(n, parameters={**n.parameters, "wait_for_subscribers": readers})
+             if n.camera else n for n in nodes]
     return nodes, notes
 
 

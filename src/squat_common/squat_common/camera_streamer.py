@@ -32,6 +32,9 @@ from squat_common.stamps import time_from_ns
 ENCODINGS = tuple(CHANNELS)
 
 
+# How long a camera holds its first frame for the subscribers it waits for.
+SUBSCRIBER_WAIT_S = 10.0
+
 @dataclass(frozen=True)
 class StreamSettings:
     """The parameters every camera node has (usb_cam's names where usb_cam has them)."""
@@ -68,9 +71,11 @@ class StreamSettings:
         0.0, "Start of playback on this node's clock, seconds since the epoch; 0: when the "
         "first frame is read. Cameras given the same start stamp the same instants alike, "
         "however late each process comes up.", unit="s", low=0.0, high=1e10, read_only=True)
-    wait_for_subscriber: bool = setting(
-        False, "Hold the first frame until image_raw has a subscriber, so a recording or "
-        "test sees a file from its first frame.", read_only=True)
+    wait_for_subscribers: int = setting(
+        0, "Hold the first frame until image_raw and image_raw/compressed together have this "
+        f"many subscribers (a session's pose node and recorder), at most {SUBSCRIBER_WAIT_S:g} "
+        "s, so that each sees the same frames from the first; frames due meanwhile are "
+        "skipped. 0: do not wait.", low=0, high=100, read_only=True)
     world_frame: str = setting(
         "world", "Parent frame of the camera's static transform, where the source knows its "
         "pose.", read_only=True)
@@ -113,6 +118,10 @@ class CameraStreamer:
         self._thread = threading.Thread(target=self._capture_loop, name="capture", daemon=True)
         self._thread.start()
 
+    def _subscribers(self) -> int:
+        return (self._image_pub.get_subscription_count()
+                + self._compressed_pub.get_subscription_count())
+
     def update(self, settings: StreamSettings) -> None:
         """Take the live settings (JPEG on/off and quality) from now on."""
         self._settings = settings
@@ -144,9 +153,14 @@ class CameraStreamer:
 
     def _capture_loop(self) -> None:
         logger = self._node.get_logger()
-        if self._settings.wait_for_subscriber:
-            while not self._image_pub.get_subscription_count() and not self._stop.wait(0.02):
-                pass
+        wanted = self._settings.wait_for_subscribers
+        deadline = time.monotonic() + SUBSCRIBER_WAIT_S
+        while (self._subscribers() < wanted and time.monotonic() < deadline
+               and not self._stop.wait(0.02)):
+            pass
+        if self._subscribers() < wanted:
+            logger.warning(f"{self._subscribers()} of the {wanted} subscribers waited for "
+                           f"after {SUBSCRIBER_WAIT_S:g} s: publishing anyway")
         while not self._stop.is_set():
             try:
                 frame = self._source.read()

@@ -7,6 +7,7 @@ cannot be made falls back to the template; each says so once through `warn`. Imp
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from qdrant_client import QdrantClient
 
 from squat_common.settings import setting
 from squat_feedback.chat_models import GENERATORS, ChatModelUnavailable, chat_model
+from squat_feedback.circuit_breaker import CircuitBreaker
 from squat_feedback.coach_chain import CoachChain
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
@@ -23,8 +25,10 @@ from squat_feedback.knowledge_index import (
     COLLECTION,
     KnowledgeIndex,
     SyncReport,
+    answering_server,
     default_index_path,
     open_client,
+    server_description,
 )
 from squat_feedback.question_screen import DEFAULT_MAX_CHARS
 
@@ -83,8 +87,13 @@ class Coach:
 def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda _: None
                 ) -> Coach:
     """Load the knowledge, open and sync the index, make the generator."""
-    documents = load_knowledge(settings.knowledge_dir)
     client, description = open_client(settings.qdrant_path, settings.qdrant_url, warn=warn)
+    return _coach_on(client, description, settings, warn)
+
+
+def _coach_on(client: QdrantClient, description: str, settings: FeedbackSettings,
+              warn: Callable[[str], None]) -> Coach:
+    documents = load_knowledge(settings.knowledge_dir)
     index = KnowledgeIndex(client, MiniLmEmbeddings(), Bm25SparseEmbeddings(), DENSE_MODEL_ID,
                            settings.collection)
     report = index.sync(documents)
@@ -125,31 +134,89 @@ def index_connection_lost(error: BaseException, client: QdrantClient) -> bool:
 
 
 class ResilientCoach:
-    """A Coach that outlives its index's connection: when a call fails because the index is
-    unreachable (a Qdrant server gone mid-session, a client closed), it says so once and
-    carries on with a fresh embedded index. Any other error is the caller's to handle."""
+    """A Coach that outlives its index's connection. When the Qdrant server it was given does
+    not answer (at start, or mid-session: unreachable, hung, gone), it says so once and carries
+    on with the embedded index at once; the server is then skipped for a back-off period that
+    doubles while it stays down, after which a call starts one probe in the background. When
+    the server answers a probe, the coach moves back to it. Any other error is the caller's."""
 
     def __init__(self, settings: FeedbackSettings,
-                 warn: Callable[[str], None] = lambda _: None) -> None:
+                 warn: Callable[[str], None] = lambda _: None,
+                 breaker: CircuitBreaker | None = None) -> None:
         self._settings, self._warn = settings, warn
+        self._breaker = breaker or CircuitBreaker()
+        self._lock = threading.Lock()
+        self._probe: threading.Thread | None = None
+        # Why the configured server is not in use ('' when it is, or none was configured).
+        self.fallback_reason = ""
         self.coach = build_coach(settings, warn)
+        if settings.qdrant_url and self.coach.index_description != server_description(
+                settings.qdrant_url):
+            self._fell_back(f"Qdrant server {settings.qdrant_url} not reachable at start")
+
+    def _fell_back(self, reason: str) -> None:
+        backoff = self._breaker.failed()
+        self.fallback_reason = (f"{reason}; the embedded index answers, the server is tried "
+                                f"again in {backoff:.0f} s")
 
     def run(self, call: Callable[[CoachChain], T]) -> T:
         """`call` on the chain; once more on a rebuilt embedded index if the index failed."""
+        self._maybe_probe()
+        coach = self.coach
         try:
-            return call(self.coach.chain)
+            return call(coach.chain)
         except Exception as error:
-            if not index_connection_lost(error, self.coach.client):
+            if not index_connection_lost(error, coach.client):
                 raise
-            self._warn(f"the index failed ({type(error).__name__}: {error}); continuing with "
-                       f"the embedded index in {self._settings.qdrant_path}")
-        try:
-            self.coach.close()
-        except Exception as error:  # a dead server may not even close cleanly
-            self._warn(f"closing the failed index: {error}")
-        self._settings = replace(self._settings, qdrant_url="")
-        self.coach = build_coach(self._settings, self._warn)
+            with self._lock:
+                if self.coach is coach:  # not already replaced by another caller
+                    self._replace_with_embedded(error)
         return call(self.coach.chain)
 
+    def _replace_with_embedded(self, error: BaseException) -> None:
+        self._warn(f"the index failed ({type(error).__name__}: {error}); continuing with the "
+                   f"embedded index in {self._settings.qdrant_path}")
+        try:
+            self.coach.close()
+        except Exception as closing:  # a dead server may not even close cleanly
+            self._warn(f"closing the failed index: {closing}")
+        self.coach = build_coach(replace(self._settings, qdrant_url=""), self._warn)
+        if self._settings.qdrant_url:
+            self._fell_back(f"Qdrant server {self._settings.qdrant_url} failed "
+                            f"({type(error).__name__})")
+
+    def _maybe_probe(self) -> None:
+        """Start one background probe of the configured server when its back-off is over."""
+        if not self.fallback_reason or not self._breaker.allow():
+            return
+        self._probe = threading.Thread(target=self._try_server, name="qdrant-probe",
+                                       daemon=True)
+        self._probe.start()
+
+    def _try_server(self) -> None:
+        url = self._settings.qdrant_url
+        try:
+            client = answering_server(url)
+            # The server answers: the same index as at start, on it (kept in sync there).
+            server = _coach_on(client, server_description(url), self._settings, self._warn)
+        except Exception as error:  # every transport error means "still down"
+            backoff = self._breaker.failed()
+            self.fallback_reason = (f"Qdrant server {url} still not answering "
+                                    f"({type(error).__name__}); the embedded index answers, "
+                                    f"tried again in {backoff:.0f} s")
+            return
+        with self._lock:
+            embedded, self.coach = self.coach, server
+            self.fallback_reason = ""
+        self._breaker.succeeded()
+        embedded.close()
+        self._warn(f"Qdrant server {url} answers again: using it")
+
+    def wait_for_probe(self, timeout_s: float = 30.0) -> None:
+        """Wait for a probe in progress (for an orderly close, and for tests)."""
+        if self._probe is not None:
+            self._probe.join(timeout_s)
+
     def close(self) -> None:
+        self.wait_for_probe()
         self.coach.close()

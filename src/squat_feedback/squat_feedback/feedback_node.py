@@ -237,7 +237,10 @@ class FeedbackNode(Node):
     def _publish_diagnostics(self) -> None:
         latencies = np.array(self._latencies) if self._latencies else np.zeros(1)
         coach = self._coach.coach if self._coach is not None else None
-        if coach is not None:
+        index_fallback = self._coach.fallback_reason if self._coach is not None else ""
+        if coach is not None and index_fallback:
+            level, message = DiagnosticStatus.WARN, "ready, on the embedded index"
+        elif coach is not None:
             level, message = DiagnosticStatus.OK, "ready"
         elif self._ready.is_set():
             level, message = DiagnosticStatus.ERROR, f"no index: {self._index_error}"
@@ -245,6 +248,7 @@ class FeedbackNode(Node):
             level, message = DiagnosticStatus.WARN, "building the knowledge index"
         values = {
             "index": coach.index_description if coach else "none yet",
+            "index_fallback": index_fallback or "none",
             "generator": coach.chain.generator if coach else "none yet",
             "feedback_published": str(self._published),
             "reps_skipped_queue_full": str(self._reps.dropped),

@@ -26,6 +26,8 @@ from squat_feedback.question_screen import readable_text
 COLLECTION = "squat_knowledge"
 DENSE, SPARSE = "dense", "sparse"
 API_KEY_ENV = "QDRANT_API_KEY"
+# A live server answers in milliseconds; a hung one costs this much, once per back-off.
+SERVER_TIMEOUT_S = 3.0
 POINT_NAMESPACE = uuid.UUID("6c1b4a52-3f0e-4c59-9a43-5b2f6f0a9d11")
 
 
@@ -74,16 +76,31 @@ class SyncReport:
     seconds: float
 
 
+def answering_server(url: str, api_key: str | None = None) -> QdrantClient:
+    """A client of the Qdrant server at `url` that has just answered (its collections were
+    listed); the client's transport error when it does not answer in SERVER_TIMEOUT_S."""
+    client = QdrantClient(url=url, api_key=api_key or os.environ.get(API_KEY_ENV),
+                          timeout=SERVER_TIMEOUT_S)
+    try:
+        client.get_collections()
+    except Exception:
+        client.close()
+        raise
+    return client
+
+
+def server_description(url: str) -> str:
+    """How a Qdrant server in use is named (diagnostics, logs)."""
+    return f"Qdrant server {url}"
+
+
 def open_client(path: Path | None = None, url: str = "", api_key: str | None = None,
                 warn: Callable[[str], None] = lambda _: None) -> tuple[QdrantClient, str]:
     """A Qdrant client and what it talks to. With `url`: that server (API key from `api_key` or
     $QDRANT_API_KEY); if it does not answer, `warn` says so and the embedded index is used."""
     if url:
         try:
-            client = QdrantClient(url=url, api_key=api_key or os.environ.get(API_KEY_ENV),
-                                  timeout=3)
-            client.get_collections()
-            return client, f"Qdrant server {url}"
+            return answering_server(url, api_key), server_description(url)
         except Exception as error:  # the client raises several transport errors
             warn(f"Qdrant server {url} is not reachable ({type(error).__name__}: {error}); "
                  "using the embedded index instead")
