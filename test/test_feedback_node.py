@@ -8,9 +8,10 @@ import subprocess
 import time
 
 import pytest
-from diagnostic_msgs.msg import DiagnosticArray
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 
 from conftest import REPO_ROOT
+from helpers.hung_server import HungServer
 from helpers.ros2_run import ros2_run
 from helpers.slow_llm_server import SlowLlmServer
 from squat_common.qos import REP_QOS
@@ -186,5 +187,37 @@ def test_a_hung_llm_server_costs_one_timeout_then_the_template_answers_at_once(
         feedback = listener.received["squat/feedback"]
         listener.spin(10, lambda: bool(feedback))
         assert [m.rep_index for m in feedback] == [1] and server.requests == 1
+    finally:
+        server.close()
+
+
+def test_a_hung_qdrant_server_is_said_once_and_the_embedded_index_answers(feedback_graph):
+    server = HungServer()  # accepts, never answers
+    try:
+        diagnostics: list[DiagnosticArray] = []
+        listener, publisher, client = feedback_graph("-p", f"qdrant_url:={server.url}")
+        listener.node.create_subscription(DiagnosticArray, "/diagnostics", diagnostics.append,
+                                          10)
+        answers = [ask(listener, client, "How deep should I squat?")]  # the index is ready
+        tried = server.connections
+        assert tried >= 1, "the server was tried at start"
+        answers.append(ask(listener, client, "Why do my knees cave in?"))
+        assert answers[0].sources[0] in {"technique-depth", "fault-insufficient-depth"}
+        assert "fault-knee-valgus" in answers[1].sources
+        publisher.publish(valgus_rep(1))
+        listener.spin(20, lambda: bool(listener.received["squat/feedback"]))
+        assert listener.received["squat/feedback"], "the rep is coached on the embedded index"
+        # Within its back-off the hung server is not asked again: nothing waits for it.
+        assert server.connections == tried
+
+        def feedback_status():
+            return next((s for a in diagnostics for s in a.status
+                         if s.name.startswith("feedback_node")), None)
+        listener.spin(3, lambda: feedback_status() is not None)
+        status = feedback_status()
+        values = {v.key: v.value for v in status.values}
+        assert status.level == DiagnosticStatus.WARN and "embedded" in status.message
+        assert server.url in values["index_fallback"], values
+        assert values["index"].startswith("embedded Qdrant")
     finally:
         server.close()
