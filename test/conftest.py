@@ -73,3 +73,24 @@ def listen() -> Iterator[Callable[..., object]]:
     yield make
     for listener in made:
         listener.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Callable[[str], Path]]:
+    """Mounts a tmpfs of the given size (e.g. "64k") in tmp_path: a disk that fills up.
+    Skips where mounting needs a root this run does not have."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        disk = tmp_path / f"disk_{len(mounted)}"
+        disk.mkdir()
+        if os.geteuid() != 0 or subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
+                capture_output=True).returncode:
+            pytest.skip("mounting a small tmpfs needs root")
+        mounted.append(disk)
+        return disk
+
+    yield mount
+    for disk in mounted:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -4,6 +4,7 @@ nothing analysed before an output that cannot be written is refused."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 
@@ -117,3 +118,55 @@ def test_run_and_replay_refuse_bad_input_before_any_node_starts(tmp_path, args, 
     stderr = result.stderr.decode()
     assert result.returncode == 2 and reason in stderr, stderr
     assert "Traceback" not in stderr and "[coach] starting" not in stderr
+
+
+@pytest.fixture(scope="module")
+def long_empty_video(tmp_path_factory):
+    import cv2
+
+    path = tmp_path_factory.mktemp("video") / "nobody_long.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 480))
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    for _ in range(1200):
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_ctrl_c_of_analyze_ends_it_quietly_with_130(long_empty_video):
+    analyze = subprocess.Popen([COACH, "analyze", "--side", str(long_empty_video), "--json", "-"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        seen = b""
+        while b"analyze [" not in seen and analyze.poll() is None:
+            seen += analyze.stderr.read1(4096)
+        assert analyze.poll() is None, "it ended before it could be interrupted"
+        analyze.send_signal(signal.SIGINT)
+        _, rest = analyze.communicate(timeout=60)
+    finally:
+        if analyze.poll() is None:
+            analyze.kill()
+    stderr = (seen + rest).decode(errors="replace")
+    assert analyze.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def test_ctrl_c_twice_stops_a_session_quietly_with_130(tmp_path):
+    run = subprocess.Popen([COACH, "run", "--log-dir", str(tmp_path / "logs")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)),
+                           start_new_session=True)
+    try:
+        for line in run.stdout:
+            if "athlete seen" in line or "rep 1:" in line:
+                break
+        run.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 130, out[-2000:] + err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+    assert "\nsession: " in out, out

@@ -4,7 +4,6 @@ before that instead of failing; a full disk stops the recording, never the recor
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -12,7 +11,6 @@ import subprocess
 import time
 
 import numpy as np
-import pytest
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosbags.rosbag2 import Reader
 from sensor_msgs.msg import CompressedImage
@@ -92,54 +90,48 @@ def test_a_folder_without_an_unclosed_bag_is_refused(tmp_path):
     assert "holds no unclosed bag" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_full_disk_stops_the_recording_not_the_recorder(spawn, listen, tmp_path):
-    disk = tmp_path / "small_disk"
-    disk.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs",
-                                            str(disk)], capture_output=True).returncode:
-        pytest.skip("mounting a small tmpfs needs root")
-    try:
-        bag = disk / "session"
-        recorder = spawn(ros2_run("squat_bringup", "session_recorder", "-p",
-                                  f"bag_path:={bag}"))
-        sender = listen([])
-        reps = sender.node.create_publisher(RepSummary, "/squat/rep", QoSProfile(
-            depth=20, reliability=ReliabilityPolicy.RELIABLE,
-            durability=DurabilityPolicy.TRANSIENT_LOCAL))
-        images = sender.node.create_publisher(CompressedImage, "/front/image_raw/compressed",
-                                              SENSOR_QOS)
-        deadline = time.monotonic() + 60
-        while images.get_subscription_count() == 0:
-            assert time.monotonic() < deadline, "session_recorder did not subscribe"
-            sender.spin(0.1)
-        # Reps first, flushed while there is room; then frames of ~200 kB fill the disk.
-        early_reps = 20
-        for index in range(1, early_reps + 1):
-            message = rep_summary()
-            message.rep_index = index
-            reps.publish(message)
-            sender.spin(0.1)
-        sender.spin(2 * FLUSH_PERIOD_S)
-        noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8)
-        frame = jpeg_message(noise, 90)
-        for index in range(early_reps + 1, early_reps + 41):
-            message = rep_summary()
-            message.rep_index = index
-            reps.publish(message)
-            images.publish(frame)
-            sender.spin(0.05)
-        sender.spin(3 * FLUSH_PERIOD_S)
-        assert recorder.poll() is None, "the recorder died of a full disk"
-        recorder.send_signal(signal.SIGINT)
-        out = recorder.communicate(timeout=30)[0]
-        assert recorder.returncode == 0, out[-2000:]
-        assert "recording stopped: cannot write" in out and "No space left on device" in out
-        assert "Traceback" not in out
-        # What reached the disk is recovered once there is room (here: a copy elsewhere).
-        copy = tmp_path / "session"
-        shutil.copytree(bag, copy)
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
+def test_a_full_disk_stops_the_recording_not_the_recorder(spawn, listen, tmp_path,
+                                                         small_disk):
+    disk = small_disk("600k")
+    bag = disk / "session"
+    recorder = spawn(ros2_run("squat_bringup", "session_recorder", "-p",
+                              f"bag_path:={bag}"))
+    sender = listen([])
+    reps = sender.node.create_publisher(RepSummary, "/squat/rep", QoSProfile(
+        depth=20, reliability=ReliabilityPolicy.RELIABLE,
+        durability=DurabilityPolicy.TRANSIENT_LOCAL))
+    images = sender.node.create_publisher(CompressedImage, "/front/image_raw/compressed",
+                                          SENSOR_QOS)
+    deadline = time.monotonic() + 60
+    while images.get_subscription_count() == 0:
+        assert time.monotonic() < deadline, "session_recorder did not subscribe"
+        sender.spin(0.1)
+    # Reps first, flushed while there is room; then frames of ~200 kB fill the disk.
+    early_reps = 20
+    for index in range(1, early_reps + 1):
+        message = rep_summary()
+        message.rep_index = index
+        reps.publish(message)
+        sender.spin(0.1)
+    sender.spin(2 * FLUSH_PERIOD_S)
+    noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), np.uint8)
+    frame = jpeg_message(noise, 90)
+    for index in range(early_reps + 1, early_reps + 41):
+        message = rep_summary()
+        message.rep_index = index
+        reps.publish(message)
+        images.publish(frame)
+        sender.spin(0.05)
+    sender.spin(3 * FLUSH_PERIOD_S)
+    assert recorder.poll() is None, "the recorder died of a full disk"
+    recorder.send_signal(signal.SIGINT)
+    out = recorder.communicate(timeout=30)[0]
+    assert recorder.returncode == 0, out[-2000:]
+    assert "recording stopped: cannot write" in out and "No space left on device" in out
+    assert "Traceback" not in out
+    # What reached the disk is recovered once there is room (here: a copy elsewhere).
+    copy = tmp_path / "session"
+    shutil.copytree(bag, copy)
     recovered = coach("bag", "reindex", str(copy))
     assert recovered.returncode == 0, recovered.stderr
     found = re.search(r"/squat/rep: (\d+)", recovered.stdout)

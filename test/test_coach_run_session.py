@@ -228,16 +228,23 @@ def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path
     assert not [pid for pid in nodes if alive(pid)]
 
 
-def test_a_pose_node_killed_while_recording_leaves_a_bag_with_everything_until_then(
-        tmp_path):
+@pytest.mark.parametrize("executable, namespace, label", [
+    ("pose_node", "", "pose_node"), ("feedback_node", "", "feedback_node"),
+    ("virtual_camera_node", "front", "front/virtual_camera_node")],
+    ids=["pose_node", "feedback_node", "front camera"])
+def test_a_node_killed_while_recording_leaves_a_bag_with_everything_until_then(
+        tmp_path, executable, namespace, label):
     bag = tmp_path / "session_bag"
     with running(tmp_path, "--record", str(bag)) as (run, lines):
         lines.wait_for(r"^rep 2: ", 180)
-        os.kill(node_pid(run, "pose_node"), signal.SIGKILL)
+        os.kill(node_pid(run, executable, namespace), signal.SIGKILL)
         lines.wait_for(r"^session: ", 60)
         report = lines.wait_for(r"^  report: ", 60)
         run.wait(timeout=30)
+        shown = run.stderr.read()
     assert run.returncode != 0
+    # Which node failed is said, with the end of its log.
+    assert f"[coach] {label} exited with -9" in shown, shown[-2000:]
     from rclpy.serialization import deserialize_message
     from rosbags.rosbag2 import Reader
 

@@ -221,3 +221,16 @@ def test_a_hung_qdrant_server_is_said_once_and_the_embedded_index_answers(feedba
         assert values["index"].startswith("embedded Qdrant")
     finally:
         server.close()
+
+
+def test_an_index_folder_on_a_full_disk_leaves_the_node_up_saying_why(spawn, listen,
+                                                                      small_disk):
+    disk = small_disk("64k")
+    node = spawn(ros2_run("squat_feedback", "feedback_node", "-p",
+                          f"qdrant_path:={disk / 'qdrant'}"))
+    listener = listen([("squat/feedback", Feedback, 10)])
+    client = listener.node.create_client(AskCoach, "squat/ask_coach")
+    listener.spin(90, client.service_is_ready)
+    answer = ask(listener, client, "How deep should I squat?")
+    assert answer.generator == "error" and "disk is full" in answer.answer, answer
+    assert node.poll() is None, "feedback_node died of a full disk"

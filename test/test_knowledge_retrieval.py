@@ -228,3 +228,13 @@ def test_an_unreachable_ollama_server_degrades_to_the_template(tmp_path):
         assert len(warnings) == 1 and "the template answers" in warnings[0]
     finally:
         coach.close()
+
+
+def test_an_index_folder_on_a_full_disk_is_said_in_one_line(tmp_path, small_disk):
+    disk = small_disk("64k")
+    result = coach_command("kb", "index", "--qdrant-path", str(disk / "qdrant"),
+                           data_home=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    said = [line for line in result.stderr.splitlines() if not line.startswith("[setup]")]
+    assert "Traceback" not in result.stderr
+    assert "cannot write the index" in said[-1] and "disk is full" in said[-1], said

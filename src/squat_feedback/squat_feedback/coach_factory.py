@@ -7,6 +7,7 @@ cannot be made falls back to the template; each says so once through `warn`. Imp
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, Mini
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
 from squat_feedback.knowledge_index import (
     COLLECTION,
+    IndexUnavailable,
     KnowledgeIndex,
     SyncReport,
     answering_server,
@@ -96,7 +98,12 @@ def _coach_on(client: QdrantClient, description: str, settings: FeedbackSettings
     documents = load_knowledge(settings.knowledge_dir)
     index = KnowledgeIndex(client, MiniLmEmbeddings(), Bm25SparseEmbeddings(), DENSE_MODEL_ID,
                            settings.collection)
-    report = index.sync(documents)
+    try:
+        report = index.sync(documents)
+    except (sqlite3.Error, OSError) as error:  # embedded Qdrant keeps its points in SQLite
+        client.close()
+        raise IndexUnavailable(f"cannot write the index ({description}): {error}; free "
+                               "space there, or give another qdrant_path") from error
     model = None
     name = settings.llm_model or settings.generator
     try:
