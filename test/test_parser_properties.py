@@ -220,3 +220,33 @@ def test_the_builtin_reference_and_graph_load():
     from squat_bringup.graph import default_graph_file
 
     assert load_graph(Path(default_graph_file()))
+
+
+ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True)
+KNOWN_CODES = ("knee_valgus", "insufficient_depth", "forward_lean", "heel_lift",
+               "lateral_shift", "fast_descent", "incomplete_lockout")
+
+
+@st.composite
+def rep_contexts(draw):
+    """What a RepSummary on squat/rep can carry: any numbers, known and unknown codes."""
+    from squat_feedback.rep_context import Deviation, FaultFinding, RepContext
+
+    faults = tuple(FaultFinding(draw(st.sampled_from(KNOWN_CODES) | st.text(max_size=30)),
+                                draw(ANY_FLOAT), draw(ANY_FLOAT), draw(st.text(max_size=8)),
+                                draw(st.integers(0, 255)))
+                   for _ in range(draw(st.integers(0, 4))))
+    deviations = tuple(Deviation(draw(st.text(max_size=20)), draw(st.text(max_size=10)),
+                                 draw(ANY_FLOAT)) for _ in range(draw(st.integers(0, 3))))
+    return RepContext(draw(st.integers(0, 2**32 - 1)), *(draw(ANY_FLOAT) for _ in range(6)),
+                      faults=faults, deviations=deviations)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rep_contexts())
+def test_any_rep_summary_gets_feedback_text_citing_only_documents_it_has(coach, rep):
+    answer = coach.chain.feedback(rep)
+    assert answer.text and answer.text.encode("utf-8")
+    assert set(answer.sources) <= set(coach.chain.documents)
+    assert "nan" not in answer.text.lower().split(), "an unmeasured number is not shown as nan"

@@ -37,23 +37,24 @@ def first_sentences(text: str, count: int) -> str:
     return " ".join(parts[:count])
 
 
+def _quantity(value: float, unit: str) -> str:
+    """A measured number with its unit; 'not measured' for what is not a number."""
+    if not math.isfinite(value):
+        return "not measured"
+    name = UNIT_NAMES.get(unit, unit)
+    return f"{format_number(value)} {name}" if name else format_number(value)
+
+
 def _measured(fault: FaultFinding) -> str:
-    unit = UNIT_NAMES.get(fault.unit, fault.unit)
-    return (f"{fault.name} {format_number(fault.value)} {unit} "
-            f"(limit {format_number(fault.threshold)} {unit})")
+    return (f"{fault.name} {_quantity(fault.value, fault.unit)} "
+            f"(limit {_quantity(fault.threshold, fault.unit)})")
 
 
 def rep_summary_line(rep: RepContext) -> str:
-    """One line of the rep's main numbers."""
-    parts = []
-    if not math.isnan(rep.min_knee_angle_deg):
-        parts.append(f"lowest knee angle {format_number(rep.min_knee_angle_deg)} deg")
-    if not math.isnan(rep.descent_s):
-        parts.append(f"descent {format_number(rep.descent_s)} s")
-    if not math.isnan(rep.ascent_s):
-        parts.append(f"ascent {format_number(rep.ascent_s)} s")
-    if not math.isnan(rep.score):
-        parts.append(f"score {format_number(rep.score)}")
+    """One line of the rep's main numbers (those measured)."""
+    parts = [f"{name} {_quantity(value, unit)}" for name, value, unit in (
+        ("lowest knee angle", rep.min_knee_angle_deg, "deg"), ("descent", rep.descent_s, "s"),
+        ("ascent", rep.ascent_s, "s"), ("score", rep.score, "")) if math.isfinite(value)]
     return ", ".join(parts)
 
 
@@ -63,7 +64,8 @@ def rep_feedback(rep: RepContext, fault_documents: dict[str, KnowledgeDocument],
     from that fault's document; for a clean rep, the numbers and a cue to keep."""
     numbers = rep_summary_line(rep)
     # The largest deviation from the reference, where it is beyond the score's band.
-    compared = [d for d in rep.deviations if abs(d.degrees) >= DEVIATION_WORTH_SAYING_DEG][:1]
+    compared = [d for d in rep.deviations
+                if math.isfinite(d.degrees) and abs(d.degrees) >= DEVIATION_WORTH_SAYING_DEG][:1]
     against = f" Compared with the reference, {compared[0].text()}." if compared else ""
     if not rep.faults:
         cue = first_bullet(clean_document, "Cues")
