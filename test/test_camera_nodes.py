@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
@@ -122,3 +123,18 @@ def test_bad_input_is_refused_by_name_without_traceback(tmp_path, make_device, p
     assert result.returncode == 1, output
     assert reason in output
     assert "Traceback" not in output
+
+
+def test_a_whole_number_for_a_float_parameter_is_taken(spawn, listen, tmp_path):
+    # `-p framerate:=30` reaches the node as an integer parameter: it means 30.0, not a
+    # type error (usb_cam users write it so).
+    for index in range(3):
+        cv2.imwrite(str(tmp_path / f"{index:03d}.png"), (index * 40) * np.ones((60, 80, 3),
+                                                                                 np.uint8))
+    listener = listen(["front"], cameras=True)
+    node = spawn(camera("front", tmp_path, "-p", "framerate:=5"))
+    listener.spin(30, lambda: len(listener.images["front"]) >= 3)
+    assert len(listener.images["front"]) >= 3, "no frame published"
+    assert node.poll() is None
+    stamps = [stamp_ns(image) for image in listener.images["front"][:3]]
+    assert all(abs((b - a) / 1e9 - 0.2) < 0.01 for a, b in itertools.pairwise(stamps)), stamps
