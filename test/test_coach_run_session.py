@@ -104,6 +104,12 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     assert re.search(r"^session: 5 reps, mean score \d+ \(5 scored\), feedback on 5$", out,
                      re.MULTILINE), out
     assert "  knee valgus: reps 2, 4" in out
+    # A short cue as the first valgus rep ends (the second is within the cue cooldown), and
+    # praise for the clean rep after it.
+    cues = re.findall(r"^  cue: (.*)$", out, re.MULTILINE)
+    assert cues[0] in {"Push your knees out over your toes.",
+                       "Stay centred, weight even on both feet."}, out
+    assert cues[1] == "Good rep, that's it!", out
     assert f"  logs: {tmp_path / 'logs'}" in out
     # MediaPipe's and TFLite's chatter goes to the log folder, not to the console.
     console = out + err

@@ -234,3 +234,29 @@ def test_an_index_folder_on_a_full_disk_leaves_the_node_up_saying_why(spawn, lis
     answer = ask(listener, client, "How deep should I squat?")
     assert answer.generator == "error" and "disk is full" in answer.answer, answer
     assert node.poll() is None, "feedback_node died of a full disk"
+
+
+def test_a_set_of_six_reps_gets_its_cues_at_once_and_the_full_feedback_on_each(
+        feedback_graph):
+    from squat_msgs.msg import Cue
+
+    listener, publisher, client = feedback_graph("-p", "language:=ko")
+    cues: list[Cue] = []
+    listener.node.create_subscription(Cue, "squat/cue", cues.append, 10)
+    ask(listener, client, "How deep should I squat?")  # the index is ready
+    depth = clean_rep(6, 60.0)
+    depth.faults = [Fault(code="insufficient_depth", value=22.0, threshold=10.0, unit="deg",
+                          severity=Fault.SEVERITY_MEDIUM)]
+    reps = [clean_rep(1, 95.0), valgus_rep(2), valgus_rep(3), valgus_rep(4), clean_rep(5, 96.0),
+            depth]
+    for index, rep in enumerate(reps):
+        rep.header.stamp.sec = 1000 + 4 * index  # reps 4 s apart on the session clock
+        publisher.publish(rep)
+        listener.spin(0.2)
+    feedback = listener.received["squat/feedback"]
+    listener.spin(30, lambda: len(feedback) >= 6)
+    assert sorted(m.rep_index for m in feedback) == [1, 2, 3, 4, 5, 6]
+    assert [(c.rep_index, c.fault_code) for c in cues] == [
+        (2, "knee_valgus"), (5, ""), (6, "insufficient_depth")]
+    assert cues[0].text == "무릎을 발끝 방향으로 밀어내세요." and cues[0].language == "ko"
+    assert all(c.header.stamp.sec == 1000 + 4 * (c.rep_index - 1) for c in cues)

@@ -24,7 +24,7 @@ from squat_bringup.session_summary import (
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC
 from squat_common.names import SEVERITY_NAMES
 from squat_common.qos import REP_QOS
-from squat_msgs.msg import Feedback, RepSummary, SquatState
+from squat_msgs.msg import Cue, Feedback, RepSummary, SquatState
 
 CAMERA_STATUS = ": camera "
 FEEDBACK_STATUS = ": feedback"
@@ -44,6 +44,7 @@ class SessionMonitor(Node):
         self.last_news = time.monotonic()
         self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
         self.create_subscription(Feedback, "squat/feedback", self._on_feedback, 50)
+        self.create_subscription(Cue, "squat/cue", self._on_cue, 50)
         self.create_subscription(SquatState, "squat/state", self._on_state, 10)
         self.create_subscription(DiagnosticArray, DIAGNOSTICS_TOPIC, self._on_diagnostics,
                                  QoSProfile(depth=50))
@@ -65,6 +66,10 @@ class SessionMonitor(Node):
             self.last_news = time.monotonic()
             if not self._quiet:
                 self._out(rep_text(rep))
+
+    def _on_cue(self, message: Cue) -> None:
+        if not self._quiet:
+            self._out(f"  cue: {message.text}")
 
     def _on_feedback(self, message: Feedback) -> None:
         feedback = FeedbackLine(int(message.rep_index), message.text,

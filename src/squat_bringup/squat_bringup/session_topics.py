@@ -26,6 +26,7 @@ SESSION_TOPICS: tuple[SessionTopic, ...] = (
     SessionTopic("/squat/state", "squat_msgs/msg/SquatState", RELIABLE),
     SessionTopic("/squat/rep", "squat_msgs/msg/RepSummary", LATCHED),
     SessionTopic("/squat/feedback", "squat_msgs/msg/Feedback", RELIABLE),
+    SessionTopic("/squat/cue", "squat_msgs/msg/Cue", RELIABLE),
     SessionTopic("/squat/reference", "squat_msgs/msg/ReferenceSummary", LATCHED),
     SessionTopic("/diagnostics", "diagnostic_msgs/msg/DiagnosticArray", RELIABLE),
     SessionTopic("/tf_static", "tf2_msgs/msg/TFMessage", LATCHED),

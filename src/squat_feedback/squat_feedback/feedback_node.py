@@ -1,8 +1,9 @@
 """feedback_node: coaching on every finished rep, and answers to trainers' questions.
 
-Subscribes squat/rep (RepSummary); publishes squat/feedback (Feedback) for every rep or those
-under score_threshold; serves squat/ask_coach (AskCoach) and squat/search_knowledge
-(SearchKnowledge, retrieval only); /diagnostics at 1 Hz. Retrieval and
+Subscribes squat/rep (RepSummary). As each rep ends it publishes a short cue on squat/cue (Cue;
+squat_feedback.cue_policy: at most one a rep, sparingly), then the full text on squat/feedback
+(Feedback) for every rep or those under score_threshold. Serves squat/ask_coach (AskCoach) and
+squat/search_knowledge (SearchKnowledge, retrieval only); /diagnostics at 1 Hz. Retrieval and
 generation are squat_feedback.coach_chain, the same as `coach ask`.
 
 Nothing slow runs on the executor thread: the index is built on a worker after the node is up,
@@ -29,11 +30,13 @@ from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REP_QOS
 from squat_common.settings import group, setting
+from squat_common.stamps import stamp_s
 from squat_feedback.coach_chain import Answer
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach
+from squat_feedback.cue_policy import CuePolicy, CueSettings
 from squat_feedback.rep_context import RepContext
 from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
-from squat_msgs.msg import Feedback, KnowledgeHit, RepSummary
+from squat_msgs.msg import Cue, Feedback, KnowledgeHit, RepSummary
 from squat_msgs.srv import AskCoach, SearchKnowledge
 
 INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
@@ -44,6 +47,7 @@ class FeedbackNodeSettings:
     """feedback_node's parameters: the coach (fixed at start) and when it speaks (live)."""
 
     coach: FeedbackSettings = group(FeedbackSettings, prefix="")
+    cues: CueSettings = group(CueSettings, prefix="")
     feedback_on: str = setting("all", "Which reps get feedback.", choices=FEEDBACK_ON)
     score_threshold: float = setting(
         70.0, "With feedback_on below_threshold: reps scoring under this get feedback.",
@@ -103,6 +107,8 @@ class FeedbackNode(Node):
         self._answered = 0
         self._last_fallback = ""
         self._feedback_pub = self.create_publisher(Feedback, "squat/feedback", 10)
+        self._cue_pub = self.create_publisher(Cue, "squat/cue", 10)
+        self._cues = CuePolicy(settings.cues)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
         self._reps = _Worker("feedback", settings.rep_queue_size)
         self._questions = _Worker("questions", 10)
@@ -116,6 +122,7 @@ class FeedbackNode(Node):
 
     def _apply(self, settings: FeedbackNodeSettings, _changed: set[str]) -> None:
         # feedback_on and score_threshold are read per rep; the chain takes the rest.
+        self._cues.settings = settings.cues
         if self._coach is not None:
             chain = self._coach.coach.chain
             chain.top_k = settings.coach.top_k
@@ -143,6 +150,11 @@ class FeedbackNode(Node):
     def _on_rep(self, summary: RepSummary) -> None:
         rep = rep_context(summary)
         self._latest_rep = rep
+        # The cue needs no index: it goes out at once, the full text follows.
+        if (cue := self._cues.cue(rep, stamp_s(summary))) is not None:
+            message = Cue(header=summary.header, rep_index=cue.rep_index, text=cue.text,
+                          fault_code=cue.fault_code, language=self._cues.settings.language)
+            self._cue_pub.publish(message)
         settings = self._settings.value
         if wants_feedback(summary, settings.feedback_on, settings.score_threshold):
             self._reps.submit(lambda: self._coach_rep(rep, summary.header.frame_id))
