@@ -1,7 +1,7 @@
 """Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
     ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
-        [reference:=coach.json] [record:=bag_dir] [params_file:=my.params.yaml]
+        [reference:=coach.json] [record:=bag_dir] [speak:=true] [params_file:=my.params.yaml]
         [rviz:=true] [rqt:=true]
 
 A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
@@ -32,7 +32,8 @@ def _session(context: LaunchContext) -> list:
 
     try:
         nodes, notes = live_session(value("front") or None, value("side") or None,
-                                    value("reference") or None, optional_path(value("record")))
+                                    value("reference") or None, optional_path(value("record")),
+                                    speak=IfCondition(value("speak")).evaluate(context))
     except SessionGraphError as error:
         return refusal(str(error))
     viewers = [action() for name, action in (("rviz", rviz_action), ("rqt", rqt_action))
@@ -55,6 +56,8 @@ def generate_launch_description() -> LaunchDescription:
                               description="record the session to this new bag folder"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
+        DeclareLaunchArgument("speak", default_value="false",
+                              description="say each rep's cue out loud (speech_node)"),
         DeclareLaunchArgument("rviz", default_value="false",
                               description="also start RViz with rviz/squat.rviz"),
         DeclareLaunchArgument("rqt", default_value="false",

@@ -23,6 +23,7 @@ setup(
     entry_points={
         "console_scripts": [
             "feedback_node = squat_feedback.feedback_node:main",
+            "speech_node = squat_feedback.speech_node:main",
         ],
     },
 )

@@ -70,6 +70,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     ends.add_argument("--duration", type=_positive_seconds, help="end after this many seconds")
     run.add_argument("--record", type=Path, metavar="DIR",
                      help="record the session to a new rosbag2 bag folder (MCAP)")
+    run.add_argument("--speak", action="store_true",
+                     help="say each rep's cue out loud (speech_node, espeak-ng)")
 
 
 def add_replay_arguments(replay: argparse.ArgumentParser) -> None:
@@ -98,7 +100,8 @@ def _params_file(args: argparse.Namespace) -> Path:
 def _run(args: argparse.Namespace) -> int:
     _refuse_a_second_session(args)
     params_file = _params_file(args)
-    nodes, notes = live_session(args.front, args.side, args.reference, args.record, args.graph)
+    nodes, notes = live_session(args.front, args.side, args.reference, args.record, args.graph,
+                                args.speak)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)
     bag = next((Path(n.parameters["bag_path"]) for n in nodes

@@ -14,6 +14,7 @@ from squat_bringup.session_topics import SESSION_TOPICS
 from squat_common.bag_reading import BagReadError, camera_views
 
 RECORDER = ("squat_bringup", "session_recorder")
+SPEECH = ("squat_feedback", "speech_node")
 PLAYER = ("squat_bringup", "bag_player")
 # What the front:=/side:= launch arguments and --front/--side take for the rendered athlete.
 VIRTUAL = "virtual"
@@ -64,9 +65,10 @@ def bag_folder(record: Path) -> Path:
 
 
 def live_session(front: str | None, side: str | None, reference: str | None = None,
-                 record: Path | None = None, graph_file: Path | None = None
-                 ) -> tuple[list[NodeLaunch], list[str]]:
-    """The nodes of a live session and what was chosen for its cameras (as log lines)."""
+                 record: Path | None = None, graph_file: Path | None = None,
+                 speak: bool = False) -> tuple[list[NodeLaunch], list[str]]:
+    """The nodes of a live session and what was chosen for its cameras (as log lines); with
+    `speak`, speech_node says the cues out loud."""
     devices = {view: None if device in (None, "", VIRTUAL) else device
                for view, device in (("front", front), ("side", side))}
     nodes, notes = choose_cameras(load_graph(graph_file or default_graph_file()), devices)
@@ -75,6 +77,8 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     if record is not None:
         nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
+    if speak:
+        nodes = [*nodes, NodeLaunch(*SPEECH)]
     # Each camera holds its first frame until the pose node and the recorder both receive
     # it: a subscriber that DDS matched late missed the first half second, and a bag without
     # the frames the pose node analysed cannot be replayed as the session went.

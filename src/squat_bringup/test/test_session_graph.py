@@ -47,6 +47,12 @@ def test_a_recorded_session_with_a_reference_adds_the_recorder_and_sets_the_pose
         "reference_path": "", "image_transport": "compressed"}
 
 
+def test_a_spoken_session_adds_the_speech_node():
+    nodes, _ = live_session(None, None, speak=True)
+    assert ("", "speech_node") in by_executable(nodes)
+    assert ("", "speech_node") not in by_executable(live_session(None, None)[0])
+
+
 @pytest.mark.parametrize("make, reason", [
     (lambda tmp: live_session(None, None, record=tmp), "it exists"),
     (lambda tmp: live_session(None, None, record=tmp / "a" / "b"), "its folder does not exist"),
@@ -88,7 +94,7 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
 
 @pytest.mark.parametrize("name, arguments", [
     ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz",
-                               "rqt"}),
+                               "rqt", "speak"}),
     ("replay.launch.py", {"bag", "rate", "reference", "params_file"}),
 ])
 def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
