@@ -74,7 +74,7 @@ def test_coach_analyze_writes_the_documented_json(tmp_path):
     assert 0 <= rep["score"] <= 100, "scored against the built-in reference by default"
     assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
     for fault in rep["faults"]:
-        assert set(fault) == {"code", "value", "threshold", "severity"}
+        assert set(fault) == {"code", "value", "threshold", "unit", "severity"}
 
 
 def test_coach_analyze_refuses_a_missing_file(tmp_path):

@@ -93,15 +93,17 @@ def question_answer(documents: list[KnowledgeDocument], rep: RepContext | None =
     """An answer to a free question from the retrieved documents (best first): the best one's
     summary and cue, a pointer to the next, and the rep's faults when a rep is given."""
     best = documents[0]
+    about, rep_sources = (rep_feedback(rep, rep_documents or {}, best) if rep is not None
+                          else ("", []))
     text = f"{first_sentences(best.section('Summary'), 3)} [{best.id}]"
-    if best.section("Cues"):
-        text += f"\nCue: {first_bullet(best, 'Cues')}"
+    cue = first_bullet(best, "Cues") if best.section("Cues") else ""
+    if cue and cue not in about:  # each cue once: the rep's part may have said it already
+        text += f"\nCue: {cue}"
     sources = [best.id]
     if len(documents) > 1:
         text += f"\nSee also: {documents[1].title} [{documents[1].id}]"
         sources.append(documents[1].id)
     if rep is not None:
-        about, rep_sources = rep_feedback(rep, rep_documents or {}, best)
         text = f"About your last rep. {about}\n\n{text}"
         sources = rep_sources + [s for s in sources if s not in rep_sources]
     return text, sources

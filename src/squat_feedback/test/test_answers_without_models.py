@@ -122,3 +122,20 @@ def test_feedback_names_the_largest_deviation_from_the_reference_and_passes_the_
     small = RepContext(5, 58.0, 30.0, 2.0, 1.6, 1.1, 95.0, (),
                        (Deviation("knee_flexion", "descent", -4.0),))
     assert "reference" not in rep_feedback(small, {}, DOCS["technique-descent"])[0]
+
+
+def test_asked_about_a_valgus_rep_the_answer_says_each_cue_once_with_units():
+    rep = rep_from_analysis({"index": 2, "start_s": 1.0, "bottom_s": 2.5, "end_s": 3.6,
+                             "min_knee_angle_deg": 58.0, "score": 62.0,
+                             "faults": [{"code": "knee_valgus", "value": 38.6,
+                                         "threshold": 10, "unit": "deg",
+                                         "severity": "high"}]})
+    text, sources = question_answer([DOCS["fault-knee-valgus"], DOCS["fault-lateral-shift"]],
+                                    rep, {"knee_valgus": DOCS["fault-knee-valgus"]})
+    cue = "Knees follow your toes"
+    assert text.count(cue) == 1, text
+    assert "38.6 deg (limit 10 deg)" in text
+    # The rep's numbers first, then what to do, then one pointer.
+    assert text.index("Rep 2: lowest knee angle 58 deg") < text.index(cue) < text.index(
+        "See also:") and text.count("See also:") == 1
+    assert sources[0] == "fault-knee-valgus"

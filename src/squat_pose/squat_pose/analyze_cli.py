@@ -66,7 +66,8 @@ def rep_json(report: RepReport) -> dict[str, Any]:
         "deviations": [{"angle": d.channel, "phase": d.phase, "degrees": _number(d.degrees)}
                        for d in report.deviations],
         "faults": [{"code": f.code, "value": _number(f.value), "threshold": f.threshold,
-                    "severity": SEVERITY_NAMES[f.severity]} for f in report.faults],
+                    "unit": f.unit, "severity": SEVERITY_NAMES[f.severity]}
+                   for f in report.faults],
     }
 
 
