@@ -16,6 +16,7 @@ import numpy as np
 from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
 from squat_common.settings import group, setting
 from squat_pose.faults import (
+    STANDING_EXTENSION,
     STANDING_MEASURES,
     Fault,
     FaultThresholds,
@@ -83,6 +84,21 @@ def _extreme(series: list[tuple[float, float]],
     return float(pick(v for _, v in series)) if series else float("nan")
 
 
+class SteadyMinimum:
+    """The lowest median over `window` values in a row seen so far: the athlete's straightest
+    steady standing, which one noisy frame cannot set."""
+
+    def __init__(self, window: int = 15) -> None:
+        self._recent: deque[float] = deque(maxlen=window)
+        self.value: float | None = None
+
+    def add(self, value: float) -> None:
+        self._recent.append(value)
+        if len(self._recent) == self._recent.maxlen:
+            steady = float(np.median(self._recent))
+            self.value = steady if self.value is None else min(self.value, steady)
+
+
 class SquatAnalyzer:
     """Feed frames in time order; each update returns that frame's analysis."""
 
@@ -95,6 +111,7 @@ class SquatAnalyzer:
         self._frames = RepFrames()
         self._standing: dict[str, deque[float]] = {name: deque(maxlen=60)
                                                    for name in STANDING_MEASURES}
+        self._extension = SteadyMinimum()
         self.reports: list[RepReport] = []
 
     def apply(self, settings: AnalyzerSettings) -> None:
@@ -118,6 +135,8 @@ class SquatAnalyzer:
             for name, recent in self._standing.items():
                 if name in smoothed_values:
                     recent.append(smoothed_values[name])
+            if knee is not None:
+                self._extension.add(knee)
         self._frames.times_s.append(t)
         self._frames.values.append(smoothed_values)
         rep = self._counter.update(t, knee)
@@ -142,8 +161,11 @@ class SquatAnalyzer:
         return None
 
     def _standing_values(self) -> dict[str, float]:
-        return {name: float(np.median(recent))
-                for name, recent in self._standing.items() if recent}
+        values = {name: float(np.median(recent))
+                  for name, recent in self._standing.items() if recent}
+        if self._extension.value is not None:
+            values[STANDING_EXTENSION] = self._extension.value
+        return values
 
     def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
         th = self.settings.faults

@@ -24,7 +24,9 @@ Thresholds are parameters; their defaults and where they come from:
 - fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
   progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
   novices.
-- incomplete_lockout: knee flexion still above 15 deg at the top of the rep.
+- incomplete_lockout: knee flexion at the top of the rep still more than 15 deg above the
+  athlete's own straightest steady standing this session (STANDING_EXTENSION; 0 before any):
+  legs, clothes and camera angles leave a locked-out knee reading 10-16 deg on some footage.
 Severity grows with how far past the threshold the value is. Imports no rclpy.
 """
 
@@ -73,8 +75,8 @@ class FaultThresholds:
     fast_descent: float = setting(
         1.0, "Fast descent: a descent shorter than this.", unit="s", low=0.0, high=10.0)
     incomplete_lockout: float = setting(
-        15.0, "Incomplete lockout: knee flexion still above this at the top of the rep.",
-        unit="deg", low=0.0, high=90.0)
+        15.0, "Incomplete lockout: knee flexion at the top of the rep more than this above "
+        "the athlete's own straightest steady standing.", unit="deg", low=0.0, high=90.0)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ HEEL_MEASURES = ("heel_height", "heel_pitch")
 # What the athlete's own standing posture sets: the heel measures and where the pelvis sits.
 STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry")
 SHIFT_HOLD_S = 0.25
+# The athlete's straightest steady standing knee flexion (deg), where known.
+STANDING_EXTENSION = "knee_extension"
 
 
 def sustained(series: list[tuple[float, float]], hold_s: float = SHIFT_HOLD_S
@@ -182,9 +186,9 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
         found.append(Fault(FAST_DESCENT, rep.descent_s, th.fast_descent, "s",
                            _severity(th.fast_descent - rep.descent_s, 0.25),
                            (rep.start_s, rep.bottom_entered_s)))
-    if rep.lockout_flexion_deg > th.incomplete_lockout:
-        found.append(Fault(INCOMPLETE_LOCKOUT, rep.lockout_flexion_deg,
-                           th.incomplete_lockout, "deg",
-                           _severity(rep.lockout_flexion_deg - th.incomplete_lockout, 5.0),
+    short_of_straight = rep.lockout_flexion_deg - base.get(STANDING_EXTENSION, 0.0)
+    if short_of_straight > th.incomplete_lockout:
+        found.append(Fault(INCOMPLETE_LOCKOUT, short_of_straight, th.incomplete_lockout, "deg",
+                           _severity(short_of_straight - th.incomplete_lockout, 5.0),
                            (rep.end_s,)))
     return [fault for fault in found if fault is not None]

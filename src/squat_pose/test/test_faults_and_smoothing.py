@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from squat_pose.faults import LOW, MEDIUM, FaultThresholds, RepFrames, rep_faults
+from squat_pose.faults import (
+    LOW,
+    MEDIUM,
+    STANDING_EXTENSION,
+    FaultThresholds,
+    RepFrames,
+    rep_faults,
+)
 from squat_pose.phases import Rep
 from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParameters
 
@@ -123,3 +130,28 @@ def test_smoother_restarts_after_a_gap():
     smoother(0.0, {"a": 10.0})
     assert smoother(0.033, {"a": 20.0})["a"] < 20.0
     assert smoother(2.0, {"a": 50.0})["a"] == 50.0
+
+
+@pytest.mark.parametrize("straightest, lockout, short", [
+    (None, 16.0, 16.0), (12.0, 16.0, None), (12.0, 22.0, None), (2.0, 22.0, 20.0)],
+    ids=["no baseline yet", "a knee that reads 12 deg straight", "within 15 of it",
+         "20 short of straight"])
+def test_lockout_is_judged_against_the_athletes_own_straightest_standing(straightest, lockout,
+                                                                         short):
+    standing = dict(STANDING_HEEL, **({} if straightest is None
+                                      else {STANDING_EXTENSION: straightest}))
+    found = {f.code: f for f in rep_faults(rep(lockout=lockout), frames(trunk_lean=[10.0]),
+                                           standing)}
+    if short is None:
+        assert "incomplete_lockout" not in found
+    else:
+        assert found["incomplete_lockout"].value == pytest.approx(short)
+
+
+def test_the_straightest_standing_is_a_steady_one_not_a_single_frame():
+    from squat_pose.analysis import SteadyMinimum
+
+    straightest = SteadyMinimum(window=5)
+    for value in [9.0, 9.2, -20.0, 9.1, 9.0, 8.8, 9.3, 12.0, 12.5, 12.2, 11.9, 12.1]:
+        straightest.add(value)
+    assert straightest.value == pytest.approx(9.0)
