@@ -120,9 +120,10 @@ class SquatAnalyzer:
         self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
         self._counter.p = settings.phases
 
-    def update(self, t: float, front: PoseResult | None, side: PoseResult | None
-               ) -> FrameAnalysis:
-        """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody."""
+    def update(self, t: float, front: PoseResult | None, side: PoseResult | None,
+               frames_between: bool = False) -> FrameAnalysis:
+        """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody.
+        `frames_between`: frames since the last update were skipped, not missing."""
         # Body lengths are the athlete's standing ones: folded, the body looks shorter.
         standing = self._counter.phase == Phase.STANDING
         torso_px = self._torso.update("side", side, standing) if side is not None else None
@@ -139,7 +140,7 @@ class SquatAnalyzer:
                 self._extension.add(knee)
         self._frames.times_s.append(t)
         self._frames.values.append(smoothed_values)
-        rep = self._counter.update(t, knee)
+        rep = self._counter.update(t, knee, frames_between)
         finished = self._report(rep) if rep is not None else None
         self._forget_before(self._counter.earliest_rep_start_s)
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),

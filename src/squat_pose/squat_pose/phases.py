@@ -9,9 +9,9 @@
   flexion has stopped falling for `lockout_settle_s` or rises again by `lockout_settle_deg`.
 - A dip that never reaches `min_rep_flexion_deg` is not a rep; sinking again during the ascent
   continues the same rep (a half rep back down).
-- Out of view for longer than `lost_after_s` (frames without the person, or no frames at all,
-  as when a camera is unplugged): the rep in progress is dropped and the phase is UNKNOWN
-  until the person is back and standing.
+- Out of view for longer than `lost_after_s`, or no frames at all for longer than
+  `frame_gap_s` (a camera unplugged; pairs a busy pose node skipped do not count): the rep in
+  progress is dropped and the phase is UNKNOWN until the person is back and standing.
 Imports no rclpy.
 """
 
@@ -66,6 +66,9 @@ class PhaseParameters:
     lost_after_s: float = setting(
         1.0, "Out of view longer than this: the rep in progress is dropped.", unit="s",
         low=0.0, high=60.0)
+    frame_gap_s: float = setting(
+        2.0, "No frames at all for longer than this (a camera lost; not pairs a busy pose "
+        "node skipped): the rep in progress is dropped.", unit="s", low=0.0, high=60.0)
 
     def problems(self) -> list[str]:
         """Thresholds in an order the state machine cannot work with."""
@@ -130,15 +133,21 @@ class RepCounter:
         # Set by the update that dropped a rep in progress: how long it went unseen (s).
         self.lost_rep_gap_s: float | None = None
 
-    def update(self, t: float, flexion: float | None) -> Rep | None:
-        """Advance to time t; returns the rep that ended at this frame, if one did."""
+    def update(self, t: float, flexion: float | None, frames_between: bool = False
+               ) -> Rep | None:
+        """Advance to time t; returns the rep that ended at this frame, if one did.
+        `frames_between`: frames came since the last update that were not analysed (a busy
+        analyser skipped them), so a gap is not the person or a camera gone."""
         p = self.p
         self.lost_rep_gap_s = None
-        if self._last_seen_s is not None and t - self._last_seen_s > p.lost_after_s:
-            # Unseen too long (nobody in view, or no frames at all: a camera unplugged): a rep
-            # in progress would be judged on what is left of it, so it is dropped.
+        gap = t - self._last_seen_s if self._last_seen_s is not None else 0.0
+        unseen = gap > p.lost_after_s if flexion is None else (
+            gap > p.frame_gap_s and not frames_between)
+        if unseen:
+            # Nobody in view, or no frames at all (a camera unplugged): a rep in progress would
+            # be judged on what is left of it, so it is dropped.
             if self._attempt is not None:
-                self.lost_rep_gap_s = t - self._last_seen_s
+                self.lost_rep_gap_s = gap
             self.phase, self._attempt = Phase.UNKNOWN, None
             if flexion is None:
                 self._last_seen_s = None

@@ -93,6 +93,7 @@ class PoseNode(Node):
         self.create_service(SetReference, "squat/set_reference", self._on_set_reference)
 
         self._pending = PairQueue(settings.processing_queue_size)
+        self._dropped_seen = 0
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
         # image_transport's topic naming: the compressed stream beside the raw one.
@@ -195,8 +196,12 @@ class PoseNode(Node):
         usable = any(pose is not None for pose in poses.values())
         scored, finished, scorer = NO_SCORE, None, None
         with self._analysis_lock:
-            analysis = (self._analyzer.update(t, poses["front"], poses["side"]) if usable
-                        else None)
+            # Pairs dropped behind since the last one analysed: a gap that is ours, not a
+            # camera's.
+            skipped, self._dropped_seen = (self._pending.dropped != self._dropped_seen,
+                                           self._pending.dropped)
+            analysis = (self._analyzer.update(t, poses["front"], poses["side"], skipped)
+                        if usable else None)
             if analysis is not None:
                 finished = analysis.finished
                 if analysis.lost_rep_gap_s is not None:
