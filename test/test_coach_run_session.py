@@ -19,6 +19,7 @@ import pytest
 from conftest import REPO_ROOT, SHARED_DATA, needs_footage
 from helpers.chromium import CHROMIUM, report_ink, screenshot
 from helpers.ros2_run import ros2_run
+from squat_feedback.cue_policy import CUE_TEXT
 from squat_msgs.srv import AskCoach
 
 PARAMS = """\
@@ -104,12 +105,13 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     assert re.search(r"^session: 5 reps, mean score \d+ \(5 scored\), feedback on 5$", out,
                      re.MULTILINE), out
     assert "  knee valgus: reps 2, 4" in out
-    # A short cue as the first valgus rep ends (the second is within the cue cooldown), and
-    # praise for the clean rep after it.
+    # Short cues under the rep lines, at most one a rep: the valgus one for rep 2 (valgus is
+    # its most important fault). Which other reps get one depends on what else was read (a
+    # lateral shift comes and goes on the front view, issue 15): the policy itself is tested
+    # in test_cue_policy.py and through feedback_node.
     cues = re.findall(r"^  cue: (.*)$", out, re.MULTILINE)
-    assert cues[0] in {"Push your knees out over your toes.",
-                       "Stay centred, weight even on both feet."}, out
-    assert cues[1] == "Good rep, that's it!", out
+    assert 1 <= len(cues) <= 5 and set(cues) <= set(CUE_TEXT["en"].values()), out
+    assert "Push your knees out over your toes." in cues, out
     assert f"  logs: {tmp_path / 'logs'}" in out
     # MediaPipe's and TFLite's chatter goes to the log folder, not to the console.
     console = out + err
