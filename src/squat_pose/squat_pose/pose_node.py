@@ -49,6 +49,8 @@ from squat_pose.sync_seam import create_pair_source
 from squat_pose.sync_stats import SyncStatistics
 
 FRONT, SIDE = 0, 1
+# Pairs whose stamps are kept to tell a gap in the input from pairs skipped (10 s at 30 Hz).
+RECEIVED_KEPT = 300
 VIEWS = ("front", "side")
 
 
@@ -93,7 +95,10 @@ class PoseNode(Node):
         self.create_service(SetReference, "squat/set_reference", self._on_set_reference)
 
         self._pending = PairQueue(settings.processing_queue_size)
-        self._dropped_seen = 0
+        # Stamps of the pairs received lately (analysed or not), and of the last one analysed:
+        # a gap is the cameras' only if no pair came in it.
+        self._received_ns: deque[int] = deque(maxlen=RECEIVED_KEPT)
+        self._analysed_ns: int | None = None
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
         # image_transport's topic naming: the compressed stream beside the raw one.
@@ -157,6 +162,7 @@ class PoseNode(Node):
     def _on_pair(self, front: Image | CompressedImage, side: Image | CompressedImage) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
         self._stats.pair(sync_error_ms, time.monotonic())
+        self._received_ns.append(stamp_ns(front))
         self._pending.put((front, side, sync_error_ms))
 
     def _work(self) -> None:
@@ -173,6 +179,16 @@ class PoseNode(Node):
                     return
                 self.get_logger().error(f"pair not processed: {error}",
                                         throttle_duration_sec=5.0)
+
+    def _widest_input_gap_s(self, current_ns: int) -> float:
+        """The longest time without any pair received, since the last pair analysed."""
+        previous, self._analysed_ns = self._analysed_ns, current_ns
+        if previous is None:
+            return 0.0
+        stamps = sorted(s for s in list(self._received_ns) if previous <= s <= current_ns)
+        if len(stamps) < 2:
+            return (current_ns - previous) / 1e9
+        return float(np.max(np.diff(stamps))) / 1e9
 
     def _image(self, message: Image | CompressedImage, view: str) -> np.ndarray | None:
         try:
@@ -196,11 +212,11 @@ class PoseNode(Node):
         usable = any(pose is not None for pose in poses.values())
         scored, finished, scorer = NO_SCORE, None, None
         with self._analysis_lock:
-            # Pairs dropped behind since the last one analysed: a gap that is ours, not a
-            # camera's.
-            skipped, self._dropped_seen = (self._pending.dropped != self._dropped_seen,
-                                           self._pending.dropped)
-            analysis = (self._analyzer.update(t, poses["front"], poses["side"], skipped)
+            # Pairs came since the last one analysed, though this node skipped them: a gap in
+            # the analysis that is not the cameras'.
+            frames_between = self._widest_input_gap_s(stamp_ns(front)) <= \
+                settings.analysis.phases.frame_gap_s
+            analysis = (self._analyzer.update(t, poses["front"], poses["side"], frames_between)
                         if usable else None)
             if analysis is not None:
                 finished = analysis.finished
