@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from squat_common.newest_queue import NewestQueue
 from squat_common.settings import setting
 
 ENGINE = "espeak-ng"
@@ -51,44 +51,38 @@ class SpokenCue:
 
 
 class LatestCue:
-    """Hands the worker the newest waiting cue; an older waiting one is replaced (dropped)."""
+    """Hands the worker the newest waiting cue; an older waiting one is replaced, and one that
+    waited too long is dropped (both counted in `dropped`)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._condition = threading.Condition()
-        self._waiting: tuple[SpokenCue, float] | None = None
-        self._closed = False
-        self.dropped = 0
+        self._waiting = NewestQueue(capacity=1)
+        self._stale = 0
 
     def put(self, cue: SpokenCue) -> None:
-        with self._condition:
-            if self._waiting is not None:
-                self.dropped += 1
-            self._waiting = (cue, self._clock())
-            self._condition.notify()
+        self._waiting.put((cue, self._clock()))
 
     def take(self, max_age_s: float, timeout_s: float = 0.5) -> SpokenCue | None:
         """The waiting cue if it is fresh (a stale one is dropped), else None after a wait."""
-        with self._condition:
-            if self._waiting is None and not self._closed:
-                self._condition.wait(timeout_s)
-            if self._waiting is None:
-                return None
-            cue, since = self._waiting
-            self._waiting = None
-            if self._clock() - since > max_age_s:
-                self.dropped += 1
-                return None
-            return cue
+        waiting = self._waiting.take(timeout_s)
+        if waiting is None:
+            return None
+        cue, since = waiting
+        if self._clock() - since > max_age_s:
+            self._stale += 1
+            return None
+        return cue
+
+    @property
+    def dropped(self) -> int:
+        return self._waiting.dropped + self._stale
 
     def close(self) -> None:
-        with self._condition:
-            self._closed = True
-            self._condition.notify_all()
+        self._waiting.close()
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._waiting.closed
 
 
 def engine_path() -> str | None:

@@ -25,6 +25,7 @@ from visualization_msgs.msg import MarkerArray
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import decode_compressed
+from squat_common.newest_queue import NewestQueue
 from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
@@ -32,10 +33,10 @@ from squat_common.stamps import stamp_ns, stamp_s
 from squat_msgs.msg import PoseKeypoints, ReferenceSummary, RepSummary, SquatState
 from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
+from squat_pose.input_gaps import InputGaps
 from squat_pose.markers import skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
-from squat_pose.pair_queue import PairQueue
 from squat_pose.pose_estimation import MultiViewEstimator
 from squat_pose.reference import Reference, ReferenceError, load_reference, reference_file
 from squat_pose.reference_scorer import NO_SCORE, ReferenceScorer
@@ -49,8 +50,6 @@ from squat_pose.sync_seam import create_pair_source
 from squat_pose.sync_stats import SyncStatistics
 
 FRONT, SIDE = 0, 1
-# Pairs whose stamps are kept to tell a gap in the input from pairs skipped (10 s at 30 Hz).
-RECEIVED_KEPT = 300
 VIEWS = ("front", "side")
 
 
@@ -94,11 +93,8 @@ class PoseNode(Node):
                                         "is set (SetReference, or reference_path)")
         self.create_service(SetReference, "squat/set_reference", self._on_set_reference)
 
-        self._pending = PairQueue(settings.processing_queue_size)
-        # Stamps of the pairs received lately (analysed or not), and of the last one analysed:
-        # a gap is the cameras' only if no pair came in it.
-        self._received_ns: deque[int] = deque(maxlen=RECEIVED_KEPT)
-        self._analysed_ns: int | None = None
+        self._pending = NewestQueue(settings.processing_queue_size)
+        self._gaps = InputGaps()
         self._worker = threading.Thread(target=self._work, name="pose", daemon=True)
         self._worker.start()
         # image_transport's topic naming: the compressed stream beside the raw one.
@@ -162,7 +158,7 @@ class PoseNode(Node):
     def _on_pair(self, front: Image | CompressedImage, side: Image | CompressedImage) -> None:
         sync_error_ms = (stamp_ns(side) - stamp_ns(front)) / 1e6
         self._stats.pair(sync_error_ms, time.monotonic())
-        self._received_ns.append(stamp_ns(front))
+        self._gaps.received(stamp_ns(front))
         self._pending.put((front, side, sync_error_ms))
 
     def _work(self) -> None:
@@ -179,16 +175,6 @@ class PoseNode(Node):
                     return
                 self.get_logger().error(f"pair not processed: {error}",
                                         throttle_duration_sec=5.0)
-
-    def _widest_input_gap_s(self, current_ns: int) -> float:
-        """The longest time without any pair received, since the last pair analysed."""
-        previous, self._analysed_ns = self._analysed_ns, current_ns
-        if previous is None:
-            return 0.0
-        stamps = sorted(s for s in list(self._received_ns) if previous <= s <= current_ns)
-        if len(stamps) < 2:
-            return (current_ns - previous) / 1e9
-        return float(np.max(np.diff(stamps))) / 1e9
 
     def _image(self, message: Image | CompressedImage, view: str) -> np.ndarray | None:
         try:
@@ -214,7 +200,7 @@ class PoseNode(Node):
         with self._analysis_lock:
             # Pairs came since the last one analysed, though this node skipped them: a gap in
             # the analysis that is not the cameras'.
-            frames_between = self._widest_input_gap_s(stamp_ns(front)) <= \
+            frames_between = self._gaps.widest_before(stamp_ns(front)) <= \
                 settings.analysis.phases.frame_gap_s
             analysis = (self._analyzer.update(t, poses["front"], poses["side"], frames_between)
                         if usable else None)

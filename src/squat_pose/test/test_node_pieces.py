@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 import pytest
@@ -17,7 +16,6 @@ from squat_pose.faults import Fault
 from squat_pose.geometry import Measure
 from squat_pose.markers import skeleton_markers
 from squat_pose.overlay import draw_overlay
-from squat_pose.pair_queue import PairQueue
 from squat_pose.phases import Phase, Rep
 from squat_pose.state_messages import (
     joint_angles,
@@ -25,37 +23,6 @@ from squat_pose.state_messages import (
     rep_summary,
     squat_state,
 )
-
-
-def test_pair_queue_keeps_the_newest_in_order_and_counts_the_dropped():
-    box = PairQueue(capacity=3)
-    for item in range(5):
-        box.put(item)
-    assert [box.take(), box.take(), box.take()] == [2, 3, 4]
-    assert box.dropped == 2
-    assert box.take(timeout_s=0.01) is None
-
-
-def test_pair_queue_absorbs_a_stall_shorter_than_its_capacity():
-    box = PairQueue(capacity=2)
-    box.put("a")
-    box.put("b")
-    assert box.take() == "a"
-    box.put("c")
-    assert [box.take(), box.take()] == ["b", "c"]
-    assert box.dropped == 0
-
-
-def test_pair_queue_refuses_no_capacity():
-    with pytest.raises(ValueError, match="at least 1"):
-        PairQueue(capacity=0)
-
-
-def test_pair_queue_close_wakes_the_worker():
-    box = PairQueue(capacity=1)
-    threading.Timer(0.05, box.close).start()
-    assert box.take(timeout_s=5.0) is None
-    assert box.closed
 
 
 def test_time_round_trip():
@@ -135,3 +102,18 @@ def test_a_long_session_keeps_only_the_frames_a_rep_may_need():
     report = analyzer.reports[0]
     assert report.rep.start_s == pytest.approx(99.97, abs=0.01)  # its start was still kept
     assert report.min_knee_angle_deg == pytest.approx(70.0, abs=0.1)
+
+
+def test_a_gap_with_pairs_received_in_it_is_the_workers_not_the_cameras():
+    from squat_pose.input_gaps import InputGaps
+
+    period = 33_333_333
+    gaps = InputGaps()
+    for index in range(200):
+        if not 40 <= index < 130:  # no pair at all for 3 s: a camera lost
+            gaps.received(index * period)
+    assert gaps.widest_before(0) == 0.0
+    # The worker skipped pairs 1..29: pairs came all along.
+    assert gaps.widest_before(30 * period) == pytest.approx(0.0333, abs=1e-3)
+    # From 39 to 130 nothing came, however the worker fared.
+    assert gaps.widest_before(150 * period) == pytest.approx(3.033, abs=1e-3)

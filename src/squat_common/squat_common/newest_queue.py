@@ -1,8 +1,9 @@
-"""A short queue between the synchroniser and the pose worker that drops its oldest when full.
+"""A short queue in front of a worker that drops its oldest item when full.
 
-A few places absorb a stall of the worker (a garbage collection, a busy core) without losing a
-frame; beyond them the oldest waiting pair is dropped and counted, so a worker slower than the
-cameras never builds a backlog of more than `capacity` pairs. Imports no rclpy.
+pose_node puts synchronised pairs in one: a few places absorb a stall of the worker (a garbage
+collection, a busy core) without losing a frame; beyond them the oldest waiting pair is dropped
+and counted, so a worker slower than the cameras never builds a backlog. speech_node keeps one
+place: a newer cue replaces the one waiting. Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import deque
 from typing import Any
 
 
-class PairQueue:
+class NewestQueue:
     """Holds at most `capacity` pending items; put() on a full queue drops the oldest."""
 
     def __init__(self, capacity: int) -> None:
