@@ -41,6 +41,24 @@ def ask(listener, client, question: str, latest: bool = False) -> AskCoach.Respo
     return future.result()
 
 
+def wait_for_the_index(listener, seconds: float = 180.0) -> DiagnosticStatus:
+    """The node's first status past "building": its index is ready or it said why not.
+
+    Building takes a few seconds alone and far longer on a loaded machine, longer than a
+    question waits (index_wait_s); a test about answers starts once the index is built.
+    """
+    statuses: list[DiagnosticStatus] = []
+    subscription = listener.node.create_subscription(
+        DiagnosticArray, "/diagnostics",
+        lambda array: statuses.extend(s for s in array.status
+                                      if s.name.startswith("feedback_node")
+                                      and s.message != "building the knowledge index"), 10)
+    listener.spin(seconds, lambda: bool(statuses))
+    listener.node.destroy_subscription(subscription)
+    assert statuses, f"feedback_node did not finish building its index in {seconds} s"
+    return statuses[0]
+
+
 @pytest.fixture
 def feedback_graph(spawn, listen, tmp_path):
     def start(*params: str):
@@ -51,6 +69,7 @@ def feedback_graph(spawn, listen, tmp_path):
         client = listener.node.create_client(AskCoach, "squat/ask_coach")
         listener.spin(90, client.service_is_ready)
         assert client.service_is_ready(), "feedback_node did not come up"
+        wait_for_the_index(listener)
         listener.spin(2, lambda: publisher.get_subscription_count() > 0)
         return listener, publisher, client
     return start
@@ -231,6 +250,8 @@ def test_an_index_folder_on_a_full_disk_leaves_the_node_up_saying_why(spawn, lis
     listener = listen([("squat/feedback", Feedback, 10)])
     client = listener.node.create_client(AskCoach, "squat/ask_coach")
     listener.spin(90, client.service_is_ready)
+    status = wait_for_the_index(listener)
+    assert status.level == DiagnosticStatus.ERROR and "disk is full" in status.message, status
     answer = ask(listener, client, "How deep should I squat?")
     assert answer.generator == "error" and "disk is full" in answer.answer, answer
     assert node.poll() is None, "feedback_node died of a full disk"
