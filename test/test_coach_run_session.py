@@ -285,6 +285,36 @@ def node_pid(run: subprocess.Popen, executable: str, namespace: str = "") -> int
     return found[0]
 
 
+def test_a_camera_lost_mid_rep_drops_that_rep_and_the_session_goes_on(tmp_path, listen):
+    from squat_msgs.msg import SquatState
+
+    listener = listen([("squat/state", SquatState, 10)])
+    states = listener.received["squat/state"]
+    with running(tmp_path) as (run, lines):
+        # The athlete's third rep is under way (seen by the pose node, whatever the load):
+        # the front camera delivers nothing for 3 s, as an unplugged one would (frozen, then
+        # on again where the athlete is by then).
+        listener.spin(180, lambda: bool(states) and states[-1].rep_count == 2
+                      and states[-1].phase == SquatState.DESCENT)
+        assert states and states[-1].rep_count == 2, "rep 3 was never seen under way"
+        front = node_pid(run, "virtual_camera_node", "front")
+        os.kill(front, signal.SIGSTOP)
+        time.sleep(3.0)
+        os.kill(front, signal.SIGCONT)
+        lines.wait_for(r"^session: ", 120)
+        assert run.wait(timeout=60) == 0
+        shown = run.stderr.read()
+    out = "".join(lines.seen)
+    # Said where the trainer looks (node warnings show on the console) and in the log.
+    said = r"\[pose_node\] \[WARN\] .* rep 3 dropped: no usable front/side pair for [3-9]\.\d s"
+    assert re.search(said, shown), shown
+    # The cut rep is not judged on what was left of it; the two after it count whole.
+    reps = re.findall(r"^rep (\d+): .*, down (\d+\.\d) s,", out, re.MULTILINE)
+    assert [int(index) for index, _ in reps] == [1, 2, 3, 4], out
+    assert all(1.2 <= float(descent) <= 2.2 for _, descent in reps), reps
+    assert re.search(r"^session: 4 reps, ", out, re.MULTILINE), out
+
+
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_no_node_outlives_coach_run(tmp_path, how):
     with running(tmp_path) as (run, lines):

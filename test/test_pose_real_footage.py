@@ -70,11 +70,33 @@ def test_coach_analyze_writes_the_documented_json(tmp_path):
     rep = document["reps"][0]
     assert set(rep) == {"index", "start_s", "bottom_s", "end_s", "min_knee_angle_deg",
                         "max_trunk_lean_deg", "max_knee_valgus_deg", "score", "deviations",
-                        "faults"}
+                        "faults", "not_judged"}
     assert 0 <= rep["score"] <= 100, "scored against the built-in reference by default"
     assert rep["start_s"] < rep["bottom_s"] < rep["end_s"]
     for fault in rep["faults"]:
-        assert set(fault) == {"code", "value", "threshold", "unit", "severity"}
+        assert set(fault) == {"code", "value", "threshold", "unit", "severity", "view",
+                              "confidence"}
+    for item in rep["not_judged"]:
+        assert set(item) == {"code", "reason"}
+
+
+CLEAN = [("reference/coach_front.mp4", "front"), ("reference/coach_side.mp4", "side"),
+         ("user/user_front.mp4", "front"), ("user/user_side.mp4", "side")]
+OTHER_VIEW_FAULTS = {"front": {"insufficient_depth", "forward_lean", "heel_lift",
+                               "fast_descent"},
+                     "side": {"knee_valgus", "lateral_shift"}}
+
+
+@pytest.mark.parametrize(("path", "view"), CLEAN, ids=[p for p, _ in CLEAN])
+def test_clean_reps_read_no_fault_and_the_missing_view_judges_nothing(path, view):
+    reps = analysed(path, view)["reps"]
+    assert reps and all(rep["faults"] == [] for rep in reps), [r["faults"] for r in reps]
+    other = "side" if view == "front" else "front"
+    for rep in reps:
+        reasons = {item["code"]: item["reason"] for item in rep["not_judged"]}
+        assert OTHER_VIEW_FAULTS[view] <= set(reasons), reasons
+        assert all(reasons[code] == f"{other} camera does not see the athlete"
+                   for code in OTHER_VIEW_FAULTS[view])
 
 
 def test_coach_analyze_refuses_a_missing_file(tmp_path):

@@ -14,7 +14,13 @@ import numpy as np
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.geometry import front_view_measures, interior_angle, side_view_measures
 from squat_pose.pose_estimation import SIDE_FACING, PoseEstimator
-from squat_virtual_athlete.camera import VirtualCamera
+from squat_pose.view_check import ViewStatus
+from squat_virtual_athlete.camera import (
+    DEFAULT_AIM,
+    DEFAULT_DISTANCE_M,
+    DEFAULT_HEIGHT_M,
+    VirtualCamera,
+)
 from squat_virtual_athlete.ground_truth import anatomical_angles
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec
@@ -53,6 +59,7 @@ class SessionResult:
     views: dict[str, ViewResult]
     reports: list[RepReport]
     truth_rep_faults: list[set[str]]
+    view_status: dict[str, ViewStatus] = field(default_factory=dict)  # at the end
 
 
 def _projected_flexion(camera: VirtualCamera, landmarks: dict[str, np.ndarray],
@@ -62,21 +69,47 @@ def _projected_flexion(camera: VirtualCamera, landmarks: dict[str, np.ndarray],
     return 180.0 - interior_angle(*pixels)
 
 
-def evaluate(spec: AthleteSpec) -> SessionResult:
-    """Render `spec` through the default cameras and run the estimator and analyzer."""
-    session = VirtualSession(spec, [VirtualCamera.default(v) for v in VIEWS])
+def rig(yaw_deg: float = 0.0, height_m: float = DEFAULT_HEIGHT_M,
+        distance_m: float = DEFAULT_DISTANCE_M) -> dict[str, VirtualCamera]:
+    """The default rig turned `yaw_deg` round the athlete (positive towards their left), its
+    cameras at `height_m` and `distance_m`, both aimed at the athlete."""
+    cameras = {}
+    for view, ideal_deg in (("front", 0.0), ("side", 90.0)):
+        angle = math.radians(ideal_deg + yaw_deg)
+        position = (distance_m * math.cos(angle), distance_m * math.sin(angle), height_m)
+        cameras[view] = VirtualCamera.looking_at(view, position, DEFAULT_AIM)
+    return cameras
+
+
+def dimmed(image: np.ndarray, light: float, rng: np.random.Generator) -> np.ndarray:
+    """`image` as a camera sees it in `light` times the light: darker, and grainier from the
+    gain that keeps it visible."""
+    noise = rng.normal(0.0, 3.0 / light, image.shape)
+    return np.clip(image * light + noise, 0, 255).astype(np.uint8)
+
+
+def evaluate(spec: AthleteSpec, cameras: dict[str, VirtualCamera] | None = None,
+             fps: float = FPS, light: float = 1.0) -> SessionResult:
+    """Render `spec` through `cameras` (view -> camera; the default rig) at `fps` in `light`
+    times the rendered light, and run the estimator and analyzer."""
+    cameras = cameras or {view: VirtualCamera.default(view) for view in VIEWS}
+    rng = np.random.default_rng(spec.seed)
+    session = VirtualSession(spec, [cameras[view] for view in VIEWS])
     estimators = {view: PoseEstimator(facing=SIDE_FACING if view == "side" else 0.0)
                   for view in VIEWS}
     results = {view: ViewResult() for view in VIEWS}
     analyzer = SquatAnalyzer()
     try:
-        for index in range(int(session.program.duration_s * FPS) + 1):
-            t = index / FPS
+        for index in range(int(session.program.duration_s * fps) + 1):
+            t = index / fps
             instant = session.at(t)
             angles = anatomical_angles(instant.skeleton.landmarks)
             poses = {}
             for view in VIEWS:
-                pose = estimators[view].estimate(session.render(view, instant, index))
+                image = session.render(view, instant, index)
+                if light != 1.0:
+                    image = dimmed(image, light, rng)
+                pose = estimators[view].estimate(image)
                 poses[view] = pose
                 result = results[view]
                 result.frames += 1
@@ -101,4 +134,4 @@ def evaluate(spec: AthleteSpec) -> SessionResult:
             estimator.close()
     truth_faults = [{f.name for f in spec.faults if f.in_rep(rep.number)}
                     for rep in session.program.reps]
-    return SessionResult(spec, results, analyzer.reports, truth_faults)
+    return SessionResult(spec, results, analyzer.reports, truth_faults, analyzer.views)

@@ -6,7 +6,14 @@ import argparse
 import sys
 
 from squat_bringup.ros_components import ros_components
-from squat_bringup.session_cli import add_replay_arguments, add_run_arguments, replay, run
+from squat_bringup.session_cli import (
+    add_check_cameras_arguments,
+    add_replay_arguments,
+    add_run_arguments,
+    check_cameras,
+    replay,
+    run,
+)
 
 
 def _check(_: argparse.Namespace) -> int:
@@ -47,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "pose node and feedback node, and show its reps as coach run does.")
     add_replay_arguments(replay_command)
     replay_command.set_defaults(handler=replay)
+    check_command = commands.add_parser(
+        "check-cameras", help="say how each camera sees the athlete and what to move",
+        description="Start the cameras and the pose node, watch the athlete stand, and say for "
+                    "each camera whether it sees the whole body and how far round it stands "
+                    "from its axis (front: facing the athlete; side: side-on), and what to move "
+                    "so it judges every fault it should. Exit 0 when both do, 1 when not.")
+    add_check_cameras_arguments(check_command)
+    check_command.set_defaults(handler=check_cameras)
     render_command = commands.add_parser(
         "render-athlete", help="render a virtual squat session: videos + ground truth",
         description="Render the virtual athlete to one video per camera, ground_truth.json "

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 from squat_bringup.graph import NodeLaunch, ros_arguments, started_at
-from squat_bringup.session_summary import SessionSummary
+from squat_bringup.session_summary import SessionSummary, view_lines
 
 STOP_GRACE_S = 5.0
 # How long the cameras wait for the pose node to listen, and then how far ahead their shared
@@ -43,6 +43,7 @@ SINGLETON_NODES = {"pose_node": ("publisher", "/squat/state"),
 # How long DDS gets to show a running session's nodes: 2 s missed one on a loaded machine.
 DISCOVERY_S = 4.0
 INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+CAMERAS_TO_MOVE = 1  # `coach check-cameras`: a camera does not see all it should
 _PR_SET_PDEATHSIG = 1
 
 
@@ -58,6 +59,9 @@ class SessionPlan:
     reps: int | None = None
     quiet: bool = False
     bag: Path | None = None  # where the session is recorded, if it is
+    # `coach check-cameras`: end once pose_node has said this long how the cameras see the
+    # athlete, and print that instead of a summary.
+    check_views_s: float | None = None
 
 
 def executable_path(node: NodeLaunch) -> Path:
@@ -170,6 +174,7 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
     logs: list[IO[str]] = []
     monitor = None
     interrupted = False
+    cameras_good = False
 
     def start(node: NodeLaunch) -> None:
         print(f"[coach] starting {node.label}", file=sys.stderr)
@@ -213,6 +218,10 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
             if plan.duration_s is not None and now - started >= plan.duration_s:
                 out(f"[coach] {plan.duration_s:g} s are up")
                 break
+            since = monitor.node.views_since
+            if plan.check_views_s is not None and since is not None and \
+                    now - since >= plan.check_views_s:
+                break
             if cameras_done_at is None and monitor.node.cameras_finished:
                 cameras_done_at = now
             reason = session_over(monitor.node.summary, cameras_done_at,
@@ -246,7 +255,13 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         for log in logs:
             log.close()
         if monitor is not None:
-            if processes:
+            if plan.check_views_s is not None:
+                cameras_good = monitor.node.views_good
+                for line in (view_lines(monitor.node.views) if monitor.node.views
+                             else ["no camera view was judged: is the athlete in front of "
+                                   "the cameras?"]):
+                    out(line)
+            elif processes:
                 bag = str(plan.bag) if plan.bag else None
                 for line in monitor.node.summary.lines(str(log_folder), bag):
                     out(line)
@@ -266,7 +281,10 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
     if interrupted:
         return INTERRUPTED
     # A node stopped by our own SIGINT at the end of the run is a clean stop.
-    return max((c for c in codes if c not in (0, -signal.SIGINT)), default=0)
+    worst = max((c for c in codes if c not in (0, -signal.SIGINT)), default=0)
+    if plan.check_views_s is not None and worst == 0 and not cameras_good:
+        return CAMERAS_TO_MOVE
+    return worst
 
 
 class _Monitor:

@@ -17,6 +17,7 @@ from squat_bringup.runner import RunnerError, SessionPlan, refuse_a_second_sessi
 from squat_bringup.session_graph import (
     RECORDER,
     SessionGraphError,
+    camera_check,
     live_session,
     replay_session,
 )
@@ -31,6 +32,8 @@ class SessionCliError(RuntimeError):
 
 _positive_seconds = number(float, above=0.0, what="a positive number of seconds")
 _positive_count = number(int, above=0, what="a positive number of reps")
+# pose_node judges a view from its last 3 s of frames (squat_pose.view_check.ViewMonitor).
+CHECK_SECONDS = 4.0
 
 
 def _rate(text: str) -> float:
@@ -74,6 +77,19 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
                      help="say each rep's cue out loud (speech_node, espeak-ng)")
 
 
+def add_check_cameras_arguments(check: argparse.ArgumentParser) -> None:
+    """The options of `coach check-cameras`."""
+    check.add_argument("--front", help="front camera, as for coach run")
+    check.add_argument("--side", help="side camera, as for coach run")
+    check.add_argument("--seconds", type=_positive_seconds, default=CHECK_SECONDS,
+                       help="how long to watch the athlete standing once both views are "
+                            f"judged (default {CHECK_SECONDS:g})")
+    check.add_argument("--graph", type=Path, help="another node graph YAML")
+    check.add_argument("--params-file", type=Path,
+                       help="a ros__parameters YAML for every node")
+    check.add_argument("--log-dir", type=Path, help="folder for the nodes' logs")
+
+
 def add_replay_arguments(replay: argparse.ArgumentParser) -> None:
     """The options of `coach replay`."""
     replay.add_argument("bag", type=Path, help="a session bag (coach run --record)")
@@ -110,6 +126,17 @@ def _run(args: argparse.Namespace) -> int:
     return run_graph(nodes, params_file, plan, args.log_dir)
 
 
+def _check_cameras(args: argparse.Namespace) -> int:
+    _refuse_a_second_session(args)
+    params_file = _params_file(args)
+    nodes, notes = camera_check(args.front, args.side, args.graph)
+    for note in notes:
+        print(f"[coach] {note}", file=sys.stderr)
+    print("[coach] stand still where you squat, facing the front camera", file=sys.stderr)
+    return run_graph(nodes, params_file, SessionPlan(check_views_s=args.seconds, quiet=True),
+                     args.log_dir)
+
+
 def _replay(args: argparse.Namespace) -> int:
     params_file = _params_file(args)
     nodes, notes = replay_session(args.bag, args.rate, args.reference, args.graph)
@@ -122,3 +149,4 @@ def _replay(args: argparse.Namespace) -> int:
 _ERRORS = (SessionCliError, SessionGraphError, GraphError, RunnerError)
 run = said_in_one_line("coach run", _ERRORS, _run)
 replay = said_in_one_line("coach replay", _ERRORS, _replay)
+check_cameras = said_in_one_line("coach check-cameras", _ERRORS, _check_cameras)

@@ -88,6 +88,14 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
     return nodes, notes
 
 
+def camera_check(front: str | None, side: str | None, graph_file: Path | None = None
+                 ) -> tuple[list[NodeLaunch], list[str]]:
+    """The nodes of `coach check-cameras`: a live session's cameras and pose node, nothing
+    that coaches or records."""
+    nodes, notes = live_session(front, side, graph_file=graph_file)
+    return [n for n in nodes if n.camera or n.executable == "pose_node"], notes
+
+
 def ros2_bag_record(bag: Path) -> list[str]:
     """The `ros2 bag record` command that records what session_recorder records (the launch
     file uses it where the ros2 CLI exists): MCAP, the session topics, the QoS each publisher

@@ -19,9 +19,10 @@ from squat_bringup.session_summary import (
     SessionSummary,
     WaitStatus,
     feedback_text,
+    not_judged_text,
     rep_text,
 )
-from squat_common.diagnostics import DIAGNOSTICS_TOPIC
+from squat_common.diagnostics import DIAGNOSTICS_TOPIC, VIEWS_STATUS
 from squat_common.names import SEVERITY_NAMES
 from squat_common.qos import REP_QOS
 from squat_msgs.msg import Cue, Feedback, RepSummary, SquatState
@@ -42,6 +43,11 @@ class SessionMonitor(Node):
         self.status = WaitStatus()
         self._status_shown = ""
         self.last_news = time.monotonic()
+        # pose_node's latest views status: its key-values, whether it was good, and since
+        # when (monotonic) such statuses come.
+        self.views: dict[str, str] = {}
+        self.views_good = False
+        self.views_since: float | None = None
         self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
         self.create_subscription(Feedback, "squat/feedback", self._on_feedback, 50)
         self.create_subscription(Cue, "squat/cue", self._on_cue, 50)
@@ -61,11 +67,13 @@ class SessionMonitor(Node):
             descent_s=float(message.descent_s), ascent_s=float(message.ascent_s),
             score=float(message.score),
             faults=tuple((f.code, SEVERITY_NAMES.get(f.severity, str(f.severity)))
-                         for f in message.faults))
+                         for f in message.faults),
+            not_judged=tuple((item.code, item.reason) for item in message.not_judged))
         if self.summary.add_rep(rep):
             self.last_news = time.monotonic()
             if not self._quiet:
-                self._out(rep_text(rep))
+                for line in [rep_text(rep), *not_judged_text(rep)]:
+                    self._out(line)
 
     def _on_cue(self, message: Cue) -> None:
         if not self._quiet:
@@ -96,6 +104,12 @@ class SessionMonitor(Node):
             elif status.name.endswith(FEEDBACK_STATUS):
                 self.status.index = ("building" if status.level == status.WARN
                                      else status.message)
+            elif status.name.endswith(f": {VIEWS_STATUS}"):
+                self.status.views = "" if status.level == status.OK else status.message
+                self.views = {value.key: value.value for value in status.values}
+                self.views_good = status.level == status.OK
+                if self.views_since is None:
+                    self.views_since = time.monotonic()
         self._show_status()
 
     def _show_status(self) -> None:

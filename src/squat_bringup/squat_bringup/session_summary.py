@@ -18,6 +18,7 @@ class RepLine:
     ascent_s: float
     score: float  # NaN: not scored (no reference, or no view that the score uses)
     faults: tuple[tuple[str, str], ...] = ()  # (code, severity name)
+    not_judged: tuple[tuple[str, str], ...] = ()  # (code, why no camera could judge it)
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,32 @@ class WaitStatus:
     cameras: dict[str, str] = field(default_factory=dict)  # camera name -> state
     index: str = "starting"
     seen: dict[str, bool] = field(default_factory=lambda: {"front": False, "side": False})
+    views: str = ""  # what to move so each camera judges all it can; '' when nothing
 
     def line(self) -> str:
         """One status line, e.g. 'cameras front up, side up | index ready | athlete seen:
-        front yes, side no'."""
+        front yes, side no | side camera: feet cut off, tilt down or move back'."""
         cameras = ", ".join(f"{name} {state}" for name, state in sorted(self.cameras.items()))
         seen = ", ".join(f"{view} {'yes' if yes else 'no'}" for view, yes in self.seen.items())
         return (f"cameras {cameras or 'starting'} | knowledge index {self.index} | "
-                f"athlete seen: {seen}")
+                f"athlete seen: {seen}" + (f" | {self.views}" if self.views else ""))
+
+
+def view_lines(values: dict[str, str]) -> list[str]:
+    """What pose_node's views status says of each camera (its <view>_* values), a line each:
+    what it sees and, where it cannot judge all it should, what to move."""
+    lines = []
+    for view in ("front", "side"):
+        if values.get(f"{view}_seen") != "yes":
+            lines.append(f"{view} camera: no athlete seen -> stand where it sees you")
+            continue
+        cut = values.get(f"{view}_cut_off", "")
+        seen = f"{cut} out of the frame" if cut else "whole body in the frame"
+        off = values.get(f"{view}_off_axis_deg", "")
+        angle = f", athlete {off} deg off its axis" if off else ""
+        advice = values.get(f"{view}_advice", "")
+        lines.append(f"{view} camera: {seen}{angle}" + (f" -> {advice}" if advice else " (good)"))
+    return lines
 
 
 def _number(value: float, form: str, unit: str = "") -> str:
@@ -57,6 +76,14 @@ def rep_text(rep: RepLine) -> str:
             f"bottom, down {_number(rep.descent_s, '.1f', ' s')}, up "
             f"{_number(rep.ascent_s, '.1f', ' s')}, score {_number(rep.score, '.0f')}, faults: "
             f"{faults or 'none'}")
+
+
+def not_judged_text(rep: RepLine) -> list[str]:
+    """Under a rep's line, the faults no camera could judge, grouped by why."""
+    by_reason: dict[str, list[str]] = {}
+    for code, reason in rep.not_judged:
+        by_reason.setdefault(reason, []).append(code.replace("_", " "))
+    return [f"  not judged: {', '.join(codes)} ({reason})" for reason, codes in by_reason.items()]
 
 
 def feedback_text(feedback: FeedbackLine) -> list[str]:

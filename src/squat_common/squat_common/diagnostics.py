@@ -6,6 +6,10 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
 
 DIAGNOSTICS_TOPIC = "/diagnostics"
+# pose_node's status of how each camera sees the athlete (squat_pose.view_check), read by
+# `coach run` and `coach check-cameras`; its values are <view>_seen, <view>_off_axis_deg,
+# <view>_cut_off and <view>_advice.
+VIEWS_STATUS = "views"
 
 
 def diagnostics(node: Node, name: str, level: int, message: str, values: dict[str, str],

@@ -13,7 +13,8 @@ from squat_feedback.knowledge_base import KnowledgeDocument
 from squat_feedback.rep_context import FaultFinding, RepContext, format_number
 
 UNIT_NAMES = {"deg": "deg", "s": "s", "torso_lengths": "torso lengths",
-              "hip_widths": "hip widths"}
+              "hip_widths": "hip widths",
+              "standing_knee_separation": "of the standing knee separation"}
 
 
 # Deviations smaller than this are within a good rep's variation (the score's narrowest band).

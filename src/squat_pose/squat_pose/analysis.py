@@ -22,12 +22,20 @@ from squat_pose.faults import (
     FaultThresholds,
     RepFrames,
     heel_lift,
+    knees_closing,
     rep_faults,
 )
 from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
 from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
 from squat_pose.pose_estimation import PoseResult
 from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
+from squat_pose.view_check import (
+    NotJudged,
+    ViewCheckSettings,
+    ViewMonitor,
+    ViewStatus,
+    judge,
+)
 
 KNEE_SIGNALS = (("knee_flexion_left", "knee_flexion_right"),
                 ("projected_knee_flexion_left", "projected_knee_flexion_right"))
@@ -45,6 +53,8 @@ class RepReport:
     asymmetry_deg: float
     faults: tuple[Fault, ...]
     score: float | None = None
+    # Faults no view could judge in this rep, with the reason (squat_pose.view_check).
+    not_judged: tuple[NotJudged, ...] = ()
     # Where it differed most from the reference (squat_pose.scoring.Deviation), worst first.
     deviations: tuple = ()
 
@@ -65,6 +75,8 @@ class FrameAnalysis:
     active_faults: tuple[str, ...]
     # A rep in progress was dropped at this frame: the person had gone unseen this long (s).
     lost_rep_gap_s: float | None = None
+    # How each camera sees the athlete now.
+    views: dict[str, ViewStatus] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class AnalyzerSettings:
     phases: PhaseParameters = group(PhaseParameters)
     faults: FaultThresholds = group(FaultThresholds)
     smoothing: OneEuroParameters = field(default_factory=OneEuroParameters)
+    view_check: ViewCheckSettings = group(ViewCheckSettings)
     min_visibility: float = setting(
         0.5, "Landmarks less visible than this are not used for angles.", low=0.0, high=1.0)
 
@@ -112,6 +125,8 @@ class SquatAnalyzer:
         self._standing: dict[str, deque[float]] = {name: deque(maxlen=60)
                                                    for name in STANDING_MEASURES}
         self._extension = SteadyMinimum()
+        self._views = {view: ViewMonitor(view, self.settings.view_check)
+                       for view in ("front", "side")}
         self.reports: list[RepReport] = []
 
     def apply(self, settings: AnalyzerSettings) -> None:
@@ -119,6 +134,13 @@ class SquatAnalyzer:
         self.settings = settings
         self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
         self._counter.p = settings.phases
+        for monitor in self._views.values():
+            monitor.settings = settings.view_check
+
+    @property
+    def views(self) -> dict[str, ViewStatus]:
+        """How each camera sees the athlete now."""
+        return {view: monitor.status for view, monitor in self._views.items()}
 
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None,
                frames_between: bool = False) -> FrameAnalysis:
@@ -126,6 +148,8 @@ class SquatAnalyzer:
         `frames_between`: frames since the last update were skipped, not missing."""
         # Body lengths are the athlete's standing ones: folded, the body looks shorter.
         standing = self._counter.phase == Phase.STANDING
+        self._views["front"].update(front, standing)
+        self._views["side"].update(side, standing)
         torso_px = self._torso.update("side", side, standing) if side is not None else None
         hips_px = self._hips.update("front", front, standing) if front is not None else None
         raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
@@ -143,14 +167,20 @@ class SquatAnalyzer:
         rep = self._counter.update(t, knee, frames_between)
         finished = self._report(rep) if rep is not None else None
         self._forget_before(self._counter.earliest_rep_start_s)
+        views = self.views
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
-                             finished, self._active_faults(smoothed_values),
-                             self._counter.lost_rep_gap_s)
+                             finished, self._active_faults(smoothed_values, views),
+                             self._counter.lost_rep_gap_s, views)
 
     def finish(self) -> RepReport | None:
         """End of the session: report a rep that was standing up but not yet settled."""
         rep = self._counter.finish()
         return self._report(rep) if rep is not None else None
+
+    @staticmethod
+    def knee_view(values: dict[str, float]) -> str:
+        """The view knee_signal reads these values from."""
+        return "side" if any(name in values for name in KNEE_SIGNALS[0]) else "front"
 
     @staticmethod
     def knee_signal(values: dict[str, float]) -> float | None:
@@ -168,21 +198,23 @@ class SquatAnalyzer:
             values[STANDING_EXTENSION] = self._extension.value
         return values
 
-    def _active_faults(self, values: dict[str, float]) -> tuple[str, ...]:
+    def _active_faults(self, values: dict[str, float], views: dict[str, ViewStatus]
+                       ) -> tuple[str, ...]:
         th = self.settings.faults
+        _, unjudged = judge([], views, self.knee_view(values), self.settings.view_check)
         active = []
-        if max(values.get("knee_valgus_left", -1e9), values.get("knee_valgus_right", -1e9)) > \
-                th.knee_valgus:
+        standing = self._standing_values()
+        if (knees_closing(values, standing) or 0.0) > th.knee_valgus:
             active.append(KNEE_VALGUS)
         if values.get("trunk_lean", -1e9) > th.forward_lean:
             active.append(FORWARD_LEAN)
-        standing = self._standing_values()
         if "pelvis_shift" in values and abs(values["pelvis_shift"] - standing.get(
                 "pelvis_shift", 0.0)) > th.lateral_shift:
             active.append(LATERAL_SHIFT)
         if (heel_lift(values, standing) or 0.0) > th.heel_lift:
             active.append(HEEL_LIFT)
-        return tuple(active)
+        skip = {item.code for item in unjudged}
+        return tuple(code for code in active if code not in skip)
 
     def _forget_before(self, t: float) -> None:
         # Frames are kept only while a rep may still need them: a session that stands for an
@@ -202,6 +234,10 @@ class SquatAnalyzer:
         self._frames = RepFrames([self._frames.times_s[i] for i in keep],
                                  [self._frames.values[i] for i in keep])
         asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
+        knee_view = "side" if frames.series(*KNEE_SIGNALS[0]) else "front"
+        faults, not_judged = judge(
+            rep_faults(rep, frames, self._standing_values(), self.settings.faults),
+            self.views, knee_view, self.settings.view_check)
         report = RepReport(
             rep=rep,
             min_knee_angle_deg=180.0 - rep.peak_flexion_deg,
@@ -210,8 +246,8 @@ class SquatAnalyzer:
                                                        "knee_valgus_right")),
             depth=_extreme(frames.series("depth"), min),
             asymmetry_deg=_extreme(asymmetry),
-            faults=tuple(rep_faults(rep, frames, self._standing_values(),
-                                    self.settings.faults)),
+            faults=tuple(faults),
+            not_judged=tuple(not_judged),
         )
         self.reports.append(report)
         return report

@@ -66,8 +66,11 @@ def rep_json(report: RepReport) -> dict[str, Any]:
         "deviations": [{"angle": d.channel, "phase": d.phase, "degrees": _number(d.degrees)}
                        for d in report.deviations],
         "faults": [{"code": f.code, "value": _number(f.value), "threshold": f.threshold,
-                    "unit": f.unit, "severity": SEVERITY_NAMES[f.severity]}
+                    "unit": f.unit, "severity": SEVERITY_NAMES[f.severity], "view": f.view,
+                    "confidence": _number(f.confidence)}
                    for f in report.faults],
+        "not_judged": [{"code": item.code, "reason": item.reason}
+                       for item in report.not_judged],
     }
 
 

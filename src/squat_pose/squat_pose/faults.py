@@ -1,10 +1,15 @@
 """Technique faults of a finished rep, each with its measured value, threshold and severity.
 
 Thresholds are parameters; their defaults and where they come from:
-- knee_valgus: knee frontal-plane projection angle above 10 deg, held for SHIFT_HOLD_S (a knee
-  caves through the bottom; one frame of it is MediaPipe misplacing the knee, seen on a loaded
-  machine that analysed 3 pairs/s). 2D FPPA as measured in Munro, Herrington & Carolan, J Sport
-  Rehabil 2012;21(1):7-11; 10 deg is a common screening cut-off for squatting tasks.
+- knee_valgus: the knees more than 15 % closer together, relative to the ankles, than where the
+  athlete stands (knee_separation, the knee-to-ankle separation ratio of Mizner et al., Clin J
+  Sport Med 2012;22(3):221-227, against the athlete's own standing ratio), held for
+  SHIFT_HOLD_S (one frame of it is MediaPipe misplacing a knee). A squat with the knees over
+  the toes widens the ratio (real footage: 0.8 standing, 1.5-2.0 at depth; the virtual athlete
+  1.3-1.7 times its standing ratio at depth from any camera up to 40 deg off axis), while knees
+  caving in 10 deg narrow it to half or less. The 2D frontal-plane projection angle (Munro,
+  Herrington & Carolan, J Sport Rehabil 2012;21(1):7-11) stays a measure (JointAngles) but not
+  the judge: a camera 20 deg off the athlete's axis reads over 100 deg of it on clean reps.
 - insufficient_depth: thighs not down to parallel, the criterion of powerlifting rules (hip
   crease below the top of the knee; IPF Technical Rules), measured as the thigh still sloping
   more than 10 deg at the deepest point. The 10 deg absorb where MediaPipe puts the hip: on our
@@ -55,8 +60,9 @@ class FaultThresholds:
     """Where each fault starts; each is the pose_node parameter faults.<fault code>."""
 
     knee_valgus: float = setting(
-        10.0, "Knee valgus: knee frontal-plane projection angle above this.", unit="deg",
-        low=0.0, high=90.0)
+        0.15, "Knee valgus: knees closer together, relative to the ankles, than where the "
+        "athlete stands by more than this share of their standing separation.",
+        unit="standing knee separation", low=0.0, high=1.0)
     insufficient_depth: float = setting(
         10.0, "Insufficient depth: thigh still sloping more than this above parallel at the "
         "deepest point.", unit="deg", low=-45.0, high=90.0)
@@ -89,6 +95,8 @@ class Fault:
     unit: str
     severity: int
     frame_times_s: tuple[float, ...] = field(default=())
+    view: str = ""  # the camera that judged it (squat_pose.view_check)
+    confidence: float = 1.0
 
 
 @dataclass
@@ -124,8 +132,9 @@ def _over(code: str, series: list[tuple[float, float]], threshold: float, unit: 
 
 
 HEEL_MEASURES = ("heel_height", "heel_pitch")
-# What the athlete's own standing posture sets: the heel measures and where the pelvis sits.
-STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry")
+# What the athlete's own standing posture sets: the heel measures, where the pelvis sits and
+# how far apart the knees are.
+STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry", "knee_separation")
 SHIFT_HOLD_S = 0.25
 # The athlete's straightest steady standing knee flexion (deg), where known.
 STANDING_EXTENSION = "knee_extension"
@@ -154,14 +163,24 @@ def heel_lift(values: dict[str, float], standing: dict[str, float] | None) -> fl
     return min(values[name] - standing[name] for name in HEEL_MEASURES)
 
 
+def knees_closing(values: dict[str, float], standing: dict[str, float] | None) -> float | None:
+    """The share of their standing separation (relative to the ankles) the knees have closed
+    by: negative while they track out, positive as they cave in; None where not measured. Without
+    a standing value, knees straight over the ankles (ratio 1) stand in for it."""
+    if "knee_separation" not in values:
+        return None
+    return 1.0 - values["knee_separation"] / (standing or {}).get("knee_separation", 1.0)
+
+
 def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                thresholds: FaultThresholds = FaultThresholds()) -> list[Fault]:
     """Every fault of `rep`, given its frames' measures and the athlete's standing ones
     (STANDING_MEASURES, where known)."""
     th = thresholds
+    closing = [(t, value) for t, values in zip(frames.times_s, frames.values, strict=True)
+               if (value := knees_closing(values, standing)) is not None]
     found: list[Fault | None] = [
-        _over(KNEE_VALGUS, sustained(frames.series("knee_valgus_left", "knee_valgus_right")),
-              th.knee_valgus, "deg", 5.0),
+        _over(KNEE_VALGUS, sustained(closing), th.knee_valgus, "standing_knee_separation", 0.15),
         _over(FORWARD_LEAN, frames.series("trunk_lean"), th.forward_lean, "deg", 10.0),
     ]
     thigh = frames.series("thigh_angle")

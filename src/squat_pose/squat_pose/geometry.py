@@ -20,6 +20,13 @@ Definitions (degrees unless said; left/right are the athlete's; image y points d
   view (compared with the athlete's own standing value, so the camera must stay put).
 - heel_pitch: (toe y - heel y) / torso length of the same foot: how far the heel is above its
   toe. A heel lift raises both; faults.py asks both, as each alone drifts at depth.
+- knee_separation: distance between the knees over the distance between the ankles, front view
+  (the knee-to-ankle separation ratio, Mizner et al., Clin J Sport Med 2012;22(3):221-227).
+  Knees tracking over turned-out toes push it well above its standing value; knees caving in
+  pull it below. A camera turned round the athlete shrinks both distances alike, and the
+  knees' forward travel moves both knees the same way in the image, so the ratio holds where
+  the frontal-plane projection angle does not (20 deg off axis reads over 100 deg of "valgus"
+  on a clean squat).
 - asymmetry: projected knee flexion left minus right, front view (the only view that sees both
   legs; from the side the far leg is half hidden).
 An angle whose landmarks are less visible than `min_visibility` is absent, never guessed; its
@@ -74,8 +81,9 @@ def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> 
 # The body lengths that scale measures, each between the midpoints of two groups of joints.
 TORSO = ((L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP))
 HIP_WIDTH = ((L_HIP,), (R_HIP,))
-# The least share of the standing hip width the hips may span for a pelvis shift to be measured.
-MIN_HIP_SPAN = 0.15
+# The least share of the standing hip width two joints (the hips, the ankles) must span for a
+# direction or a ratio to be read from them.
+MIN_SPAN = 0.15
 
 
 class BodyScale:
@@ -189,12 +197,18 @@ def front_view_measures(pose: PoseResult, hip_width_px: float | None,
         inward = 1.0 if cross_knee * cross_midline > 0 else -1.0
         found[f"knee_valgus_{side}"] = Measure(inward * bend, c, "front")
         found[f"projected_knee_flexion_{side}"] = Measure(bend, c, "front")
+    if (c := _visible(pose, [L_KNEE, R_KNEE, L_ANKLE, R_ANKLE], min_visibility)) is not None:
+        ankles = float(np.linalg.norm(p[L_ANKLE] - p[R_ANKLE]))
+        # Ankles that (nearly) meet in the image say nothing about where the knees are.
+        if hip_width_px and ankles > MIN_SPAN * hip_width_px:
+            found["knee_separation"] = Measure(
+                float(np.linalg.norm(p[L_KNEE] - p[R_KNEE])) / ankles, c, "front")
     if hip_width_px and (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE],
                                         min_visibility)) is not None:
         hip_line = p[L_HIP] - p[R_HIP]
         # Hips that (nearly) meet give the hip line no direction: MediaPipe has lost them for
         # this frame (at depth they still span a third of their standing width).
-        if (length := float(np.linalg.norm(hip_line))) > MIN_HIP_SPAN * hip_width_px:
+        if (length := float(np.linalg.norm(hip_line))) > MIN_SPAN * hip_width_px:
             ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
             shift = float(np.dot(pelvis - ankles, hip_line / length) / hip_width_px)
             found["pelvis_shift"] = Measure(shift, c, "front")

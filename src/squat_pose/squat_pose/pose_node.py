@@ -22,7 +22,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
-from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
+from squat_common.diagnostics import DIAGNOSTICS_TOPIC, VIEWS_STATUS, diagnostics
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import decode_compressed
 from squat_common.newest_queue import NewestQueue
@@ -48,6 +48,7 @@ from squat_pose.state_messages import (
 )
 from squat_pose.sync_seam import create_pair_source
 from squat_pose.sync_stats import SyncStatistics
+from squat_pose.view_check import ViewStatus, views_report
 
 FRONT, SIDE = 0, 1
 VIEWS = ("front", "side")
@@ -72,6 +73,7 @@ class PoseNode(Node):
         self._latencies_ms: deque[float] = deque(maxlen=300)
         self._process_ms: deque[float] = deque(maxlen=300)
         self._processed = 0
+        self._views: dict[str, ViewStatus] = {}
         self._keypoint_pubs = {
             view: self.create_publisher(PoseKeypoints, f"~/{view}/keypoints", 10)
             for view in VIEWS}
@@ -205,6 +207,7 @@ class PoseNode(Node):
             analysis = (self._analyzer.update(t, poses["front"], poses["side"], frames_between)
                         if usable else None)
             if analysis is not None:
+                self._views = analysis.views
                 finished = analysis.finished
                 if analysis.lost_rep_gap_s is not None:
                     self.get_logger().warning(
@@ -275,6 +278,11 @@ class PoseNode(Node):
             "reference": self._scorer.reference.name if self._scorer else "none",
         }
         self._diagnostics_pub.publish(diagnostics(self, "frame sync", level, message, values))
+        if self._views:
+            views = views_report(self._views, self._settings.value.analysis.view_check)
+            self._diagnostics_pub.publish(diagnostics(
+                self, VIEWS_STATUS, DiagnosticStatus.OK if views.good else DiagnosticStatus.WARN,
+                views.message, views.values))
 
     def destroy_node(self) -> None:
         self._pending.close()

@@ -17,6 +17,7 @@ from squat_msgs.msg import (
     JointAngles,
     Keypoint,
     Measurement,
+    NotJudged,
     PoseKeypoints,
     ReferenceSummary,
     RepSummary,
@@ -120,8 +121,11 @@ def rep_summary(report: RepReport, header: Header) -> RepSummary:
         deviation_degrees=[float(d.degrees) for d in report.deviations])
     summary.faults = [
         Fault(code=f.code, value=float(f.value), threshold=float(f.threshold), unit=f.unit,
-              severity=f.severity, frame_stamps=[time_from_s(t) for t in f.frame_times_s])
+              severity=f.severity, frame_stamps=[time_from_s(t) for t in f.frame_times_s],
+              view=f.view, confidence=float(f.confidence))
         for f in report.faults]
+    summary.not_judged = [NotJudged(code=item.code, reason=item.reason)
+                          for item in report.not_judged]
     return summary
 
 

@@ -33,7 +33,7 @@ def frames(**series) -> RepFrames:
     return result
 
 
-STANDING_HEEL = {"heel_height": 0.05, "heel_pitch": 0.0}
+STANDING_HEEL = {"heel_height": 0.05, "heel_pitch": 0.0, "knee_separation": 0.8}
 
 
 def codes(faults):
@@ -41,14 +41,17 @@ def codes(faults):
 
 
 def test_clean_rep_has_no_faults():
-    measured = frames(knee_valgus_left=[2, 4, 3], trunk_lean=[10, 35, 20],
+    # Knees tracking out over the toes: wider apart than standing, whatever the angle reads.
+    measured = frames(knee_separation=[0.8, 1.4, 1.0], knee_valgus_left=[2, 120, 3],
+                      trunk_lean=[10, 35, 20],
                       thigh_angle=[60, -5, 40], pelvis_shift=[0.0, 0.05, 0.02],
                       heel_height=[0.05, 0.09, 0.05], heel_pitch=[0.0, 0.01, 0.0])
     assert rep_faults(rep(), measured, STANDING_HEEL) == []
 
 
 def test_each_fault_with_value_threshold_and_frames():
-    measured = frames(knee_valgus_right=[2, 18, 25, 24, 3], trunk_lean=[10, 55, 30, 10, 10],
+    measured = frames(knee_separation=[0.8, 0.5, 0.4, 0.42, 0.8],
+                      trunk_lean=[10, 55, 30, 10, 10],
                       thigh_angle=[60, 30, 40, 60, 60],
                       heel_height=[0.05, 0.2, 0.05, 0.05, 0.05],
                       heel_pitch=[0.0, 0.18, 0.0, 0.0, 0.0],
@@ -58,7 +61,8 @@ def test_each_fault_with_value_threshold_and_frames():
     assert sorted(found) == ["fast_descent", "forward_lean", "heel_lift", "incomplete_lockout",
                              "insufficient_depth", "knee_valgus", "lateral_shift"]
     valgus = found["knee_valgus"]  # the level held for 0.25 s, from 0.1 s on
-    assert (valgus.value, valgus.threshold, valgus.unit) == (18, 10.0, "deg")
+    assert valgus.value == pytest.approx(0.375)  # 1 - 0.5 / 0.8
+    assert (valgus.threshold, valgus.unit) == (0.15, "standing_knee_separation")
     assert valgus.severity == MEDIUM
     assert valgus.frame_times_s == (0.1,)
     assert found["insufficient_depth"].value == 30
@@ -95,10 +99,21 @@ def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
 
 
 def test_one_frame_of_a_caved_knee_is_no_valgus():
-    assert rep_faults(rep(), frames(knee_valgus_left=[2, 18, 3, 2]), None) == []
+    assert rep_faults(rep(), frames(knee_separation=[0.8, 0.3, 0.8, 0.8]), STANDING_HEEL) == []
     # At a few frames per second, two frames in a row count.
-    sparse = RepFrames([0.0, 0.3, 0.6, 0.9], [{"knee_valgus_left": v} for v in (2, 18, 16, 2)])
-    assert codes(rep_faults(rep(), sparse, None)) == ["knee_valgus"]
+    sparse = RepFrames([0.0, 0.3, 0.6, 0.9],
+                       [{"knee_separation": v} for v in (0.8, 0.3, 0.35, 0.8)])
+    assert codes(rep_faults(rep(), sparse, STANDING_HEEL)) == ["knee_valgus"]
+
+
+@pytest.mark.parametrize("standing, caved", [(0.8, False), (1.1, True), (None, False)],
+                         ids=["narrow stance", "wide stance", "no standing value yet"])
+def test_valgus_is_the_knees_closing_against_the_athletes_own_standing(standing, caved):
+    # Knees at 0.9 of the ankle width: wider than a stance with the knees at 0.8 (no valgus),
+    # 18 % closer than one that stood at 1.1; without a standing value, knees over the ankles.
+    measured = frames(knee_separation=[0.9, 0.9, 0.9, 0.9])
+    base = {} if standing is None else {"knee_separation": standing}
+    assert ("knee_valgus" in codes(rep_faults(rep(), measured, base))) == caved
 
 
 def test_a_lateral_shift_is_judged_against_standing_and_must_be_held():
