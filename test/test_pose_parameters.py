@@ -34,8 +34,9 @@ def knee_valgus_threshold(listener, client) -> float:
 def test_a_live_threshold_applies_to_the_next_rep_and_bad_sets_are_refused(spawn, listen):
     listener = listen([("squat/rep", RepSummary, REP_QOS)])
     reps = listener.received["squat/rep"]
-    # Start with a threshold no caved knee reaches: rep 1 reads no valgus.
-    spawn(ros2_run("squat_pose", "pose_node", "-p", "faults.knee_valgus:=90.0"))
+    # Start with a threshold no caved knee reaches (the knees closing by all of their standing
+    # separation): rep 1 reads no valgus.
+    spawn(ros2_run("squat_pose", "pose_node", "-p", "faults.knee_valgus:=1.0"))
     client = AsyncParameterClient(listener.node, "pose_node")
     listener.spin(30, lambda: client.services_are_ready())
     assert client.services_are_ready(), "pose_node did not come up"
@@ -46,15 +47,13 @@ def test_a_live_threshold_applies_to_the_next_rep_and_bad_sets_are_refused(spawn
 
     listener.spin(40, lambda: len(reps) >= 1)
     assert reps, "no first rep"
-    first = reps[0]
-    assert "knee_valgus" not in [f.code for f in first.faults]
-    measured = first.max_knee_valgus_deg
-    assert 5.0 < measured < 85.0, f"the caved knee read {measured} deg"
+    assert "knee_valgus" not in [f.code for f in reps[0].faults]
 
-    # Under what the knee reached: the same cave in rep 2 is now a fault. Half of it leaves
-    # room for rep-to-rep estimation noise (pose_node drops pairs when it falls behind, so the
-    # two reps are never measured on the same frames; a 3 deg margin failed once under load).
-    lowered = round(measured / 2, 2)
+    # Knees caving in 15 deg close by most of their standing separation (about 0.8 on the
+    # virtual athlete, measured by test/bench/bench_view_check.py): at 0.3 the same cave in
+    # rep 2 is a fault, with room for rep-to-rep estimation noise (pose_node drops pairs when
+    # it falls behind, so the two reps are never measured on the same frames).
+    lowered = 0.3
     results = call(listener, client.set_parameters(
         [Parameter("faults.knee_valgus", value=lowered)])).results
     assert results[0].successful, results[0].reason
@@ -64,7 +63,7 @@ def test_a_live_threshold_applies_to_the_next_rep_and_bad_sets_are_refused(spawn
         Parameter("nominal_fps", value=60.0)])).results[0]
     assert not refused.successful and "read-only" in refused.reason
     out_of_range = call(listener, client.set_parameters([
-        Parameter("faults.knee_valgus", value=500.0)])).results[0]
+        Parameter("faults.knee_valgus", value=5.0)])).results[0]
     assert not out_of_range.successful and "faults.knee_valgus" in out_of_range.reason
     assert knee_valgus_threshold(listener, client) == lowered, "the old value stays"
 

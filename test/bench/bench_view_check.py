@@ -3,8 +3,9 @@
 The robustness matrix of issue 15 on the virtual athlete, one factor at a time around the
 default rig (yaw 0, cameras 1.0 m high, 3.5 m away, 1.75 m athlete, default clothes, full light,
 30 fps). Each cell renders one 3-rep clip per fault, the fault injected in rep 2, and prints
-per fault whether rep 2 found it ("found"), missed it ("MISSED") or could not judge it ("n/j");
-every fault reported on a clean rep (reps 1 and 3) is a false alarm. Also: each view's
+per fault whether rep 2 found it ("found", with the value measured), missed it ("MISSED") or
+could not judge it ("n/j"); every fault reported on a clean rep (reps 1 and 3) is a false
+alarm. Also: each view's
 estimated angle off its axis, and the not-judged rate. Asserts nothing.
 
 Usage: source scripts/env.sh; python test/bench/bench_view_check.py [--quick] [--cell NAME]
@@ -68,8 +69,9 @@ def run_cell(cell: Cell) -> None:
         unjudged = {item.code for item in reps[2].not_judged}
         offered += len(FAULT_UNITS)
         judged += len(FAULT_UNITS) - len(unjudged & set(FAULT_UNITS))
+        value = next((f.value for f in reps[2].faults if f.code == fault), None)
         state = ("n/j" if fault in unjudged else
-                 "found" if fault in reps[2].fault_codes else "MISSED")
+                 "MISSED" if value is None else f"found {value:.2f}")
         outcomes.append(f"{fault} {state}")
         false_alarms += [f"rep {i} {code}" for i in (1, 3) for code in reps[i].fault_codes]
     seconds = time.perf_counter() - started
