@@ -16,6 +16,7 @@ import numpy as np
 from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
 from squat_common.settings import group, setting
 from squat_pose.faults import (
+    NOISE,
     STANDING_EXTENSION,
     STANDING_MEASURES,
     Fault,
@@ -192,8 +193,14 @@ class SquatAnalyzer:
         return None
 
     def _standing_values(self) -> dict[str, float]:
-        values = {name: float(np.median(recent))
-                  for name, recent in self._standing.items() if recent}
+        values = {}
+        for name, recent in self._standing.items():
+            if recent:
+                median = float(np.median(recent))
+                values[name] = median
+                # The median absolute deviation, as a standard deviation (normal noise).
+                values[f"{name}{NOISE}"] = 1.4826 * float(np.median(np.abs(
+                    np.asarray(recent) - median)))
         if self._extension.value is not None:
             values[STANDING_EXTENSION] = self._extension.value
         return values

@@ -32,7 +32,10 @@ Thresholds are parameters; their defaults and where they come from:
 - incomplete_lockout: knee flexion at the top of the rep still more than 15 deg above the
   athlete's own straightest steady standing this session (STANDING_EXTENSION; 0 before any):
   legs, clothes and camera angles leave a locked-out knee reading 10-16 deg on some footage.
-Severity grows with how far past the threshold the value is. Imports no rclpy.
+What is judged against the athlete's standing (valgus, heel lift, lateral shift) has twice the
+standing measure's own noise added to its threshold (NOISE_MARGIN), so jittery footage needs a
+clearer fault; the fault's threshold is the one applied. Severity grows with how far past the
+threshold the value is. Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -138,6 +141,16 @@ STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry", "knee_separati
 SHIFT_HOLD_S = 0.25
 # The athlete's straightest steady standing knee flexion (deg), where known.
 STANDING_EXTENSION = "knee_extension"
+# A standing measure's noise (robust standard deviation while standing) is in the standing
+# values as <measure>NOISE; NOISE_MARGIN of it is added to the threshold of what is judged
+# against that measure, so a camera or a body that jitters more needs a clearer fault.
+NOISE = "_noise"
+NOISE_MARGIN = 2.0
+
+
+def _margin(standing: dict[str, float], *names: str) -> float:
+    return NOISE_MARGIN * max((standing.get(f"{name}{NOISE}", 0.0) for name in names),
+                              default=0.0)
 
 
 def sustained(series: list[tuple[float, float]], hold_s: float = SHIFT_HOLD_S
@@ -177,10 +190,13 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
     """Every fault of `rep`, given its frames' measures and the athlete's standing ones
     (STANDING_MEASURES, where known)."""
     th = thresholds
+    base = standing or {}
     closing = [(t, value) for t, values in zip(frames.times_s, frames.values, strict=True)
                if (value := knees_closing(values, standing)) is not None]
+    valgus_margin = _margin(base, "knee_separation") / base.get("knee_separation", 1.0)
     found: list[Fault | None] = [
-        _over(KNEE_VALGUS, sustained(closing), th.knee_valgus, "standing_knee_separation", 0.15),
+        _over(KNEE_VALGUS, sustained(closing), th.knee_valgus + valgus_margin,
+              "standing_knee_separation", 0.15),
         _over(FORWARD_LEAN, frames.series("trunk_lean"), th.forward_lean, "deg", 10.0),
     ]
     thigh = frames.series("thigh_angle")
@@ -192,15 +208,16 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                                (lowest_t,)))
     lift = [(t, rise) for t, values in zip(frames.times_s, frames.values, strict=True)
             if (rise := heel_lift(values, standing)) is not None]
-    found.append(_over(HEEL_LIFT, lift, th.heel_lift, "torso_lengths", 0.04))
-    base = standing or {}
+    found.append(_over(HEEL_LIFT, lift, th.heel_lift + _margin(base, *HEEL_MEASURES),
+                       "torso_lengths", 0.04))
     shift = [(t, abs(v - base.get("pelvis_shift", 0.0))) for t, v in frames.series("pelvis_shift")]
-    found.append(_over(LATERAL_SHIFT, sustained(shift), th.lateral_shift, "hip_widths", 0.1))
+    found.append(_over(LATERAL_SHIFT, sustained(shift),
+                       th.lateral_shift + _margin(base, "pelvis_shift"), "hip_widths", 0.1))
     if not any(f and f.code == LATERAL_SHIFT for f in found):
         asymmetry = [(t, abs(v - base.get("asymmetry", 0.0)))
                      for t, v in frames.series("asymmetry")]
-        found.append(_over(LATERAL_SHIFT, sustained(asymmetry), th.lateral_shift_asymmetry,
-                           "deg", 6.0))
+        found.append(_over(LATERAL_SHIFT, sustained(asymmetry),
+                           th.lateral_shift_asymmetry + _margin(base, "asymmetry"), "deg", 6.0))
     if rep.descent_s < th.fast_descent:
         found.append(Fault(FAST_DESCENT, rep.descent_s, th.fast_descent, "s",
                            _severity(th.fast_descent - rep.descent_s, 0.25),

@@ -8,6 +8,8 @@ import pytest
 from squat_pose.faults import (
     LOW,
     MEDIUM,
+    NOISE,
+    NOISE_MARGIN,
     STANDING_EXTENSION,
     FaultThresholds,
     RepFrames,
@@ -170,3 +172,15 @@ def test_the_straightest_standing_is_a_steady_one_not_a_single_frame():
     for value in [9.0, 9.2, -20.0, 9.1, 9.0, 8.8, 9.3, 12.0, 12.5, 12.2, 11.9, 12.1]:
         straightest.add(value)
     assert straightest.value == pytest.approx(9.0)
+
+
+def test_a_stance_that_jitters_needs_a_clearer_shift():
+    moved = frames(pelvis_shift=[0.0, 0.2, 0.21, 0.2, 0.0])
+    assert codes(rep_faults(rep(), moved, {"pelvis_shift": 0.0})) == ["lateral_shift"]
+    # Standing, the pelvis read 0.05 hip widths either way: 0.2 is within its noise's reach.
+    noisy = {"pelvis_shift": 0.0, f"pelvis_shift{NOISE}": 0.05}
+    assert rep_faults(rep(), moved, noisy) == []
+    clear = frames(pelvis_shift=[0.0, 0.4, 0.41, 0.4, 0.0])
+    found = rep_faults(rep(), clear, noisy)
+    assert codes(found) == ["lateral_shift"]
+    assert found[0].threshold == pytest.approx(0.15 + NOISE_MARGIN * 0.05)
