@@ -48,6 +48,7 @@ class RecordedRep:
     feedback: str = ""
     sources: tuple[str, ...] = ()
     bottom_stamp_ns: int = 0
+    not_judged: tuple[tuple[str, str], ...] = ()  # code, why no camera could judge it
 
 
 @dataclass
@@ -110,7 +111,10 @@ def _rep(message: object, start_ns: int) -> RecordedRep:
                       f.threshold, f.unit) for f in message.faults),
         deviations=tuple(zip(message.deviation_angles, message.deviation_phases,
                              (float(d) for d in message.deviation_degrees), strict=False)),
-        bottom_stamp_ns=_ns(message.bottom_stamp))
+        bottom_stamp_ns=_ns(message.bottom_stamp),
+        # Bags recorded before RepSummary had it read as none.
+        not_judged=tuple((item.code, item.reason)
+                         for item in getattr(message, "not_judged", ())))
 
 
 def _reference_curves(path: str, indices: np.ndarray) -> tuple[dict[str, np.ndarray], str, str]:

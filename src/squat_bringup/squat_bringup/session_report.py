@@ -56,9 +56,14 @@ def _number(value: float, form: str = ".0f") -> str:
     return "-" if not math.isfinite(value) else f"{value:{form}}"
 
 
+def _fault_number(value: float) -> str:
+    # Shares (knee valgus: 0.15 of the standing knee separation) need two decimals.
+    return _number(value, ".1f" if abs(value) >= 1.0 else ".2f")
+
+
 def _fault_text(rep: RecordedRep) -> str:
-    return "; ".join(f"{code.replace('_', ' ')} ({severity}, {_number(value, '.1f')} {unit}, "
-                     f"limit {_number(limit, '.1f')} {unit})".replace(" ,", ",")
+    return "; ".join(f"{code.replace('_', ' ')} ({severity}, {_fault_number(value)} {unit}, "
+                     f"limit {_fault_number(limit)} {unit})".replace(" ,", ",")
                      for code, severity, value, limit, unit in rep.faults)
 
 
@@ -154,6 +159,8 @@ def render_html(record: SessionRecord) -> str:
                                for angle, phase, degrees in rep.deviations)
         sources = (f"<br><small>sources: {e(', '.join(rep.sources))}</small>" if rep.sources
                    else "")
+        unjudged = "; ".join(f"{code.replace('_', ' ')}: {reason}"
+                             for code, reason in rep.not_judged)
         rows.append(
             f"<tr><td>{rep.index}</td><td>{_number(rep.descent_s, '.1f')} / "
             f"{_number(rep.bottom_hold_s, '.1f')} / {_number(rep.ascent_s, '.1f')}</td>"
@@ -162,7 +169,8 @@ def render_html(record: SessionRecord) -> str:
             f"<td>{_number(rep.max_trunk_lean_deg)}</td>"
             f"<td class='score {_score_class(rep.score)}'>{_number(rep.score)}</td>"
             f"<td>{e(_fault_text(rep)) or 'none'}"
-            f"{'<br><small>' + e(deviations) + '</small>' if deviations else ''}</td>"
+            f"{'<br><small>' + e(deviations) + '</small>' if deviations else ''}"
+            f"{'<br><small>not judged: ' + e(unjudged) + '</small>' if unjudged else ''}</td>"
             f"<td>{e(rep.feedback) or '<em>no feedback recorded</em>'}{sources}</td></tr>")
     pictures = []
     for bottom in record.bottoms:
