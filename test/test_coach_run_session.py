@@ -37,6 +37,16 @@ def start_run(tmp_path: Path, *args: str) -> subprocess.Popen:
         env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)), start_new_session=True)
 
 
+def build_index(tmp_path: Path) -> None:
+    """The knowledge index built in the test's data home before a session that counts every
+    rep: built inside the session it takes a core for half a minute, and on 2 cores the
+    cameras then render a third of their frames (whole reps go by unseen)."""
+    built = subprocess.run([str(REPO_ROOT / "scripts" / "coach"), "kb", "index"],
+                           capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
+    assert built.returncode == 0, built.stderr
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -85,6 +95,7 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
     params = tmp_path / "params.yaml"
     params.write_text(PARAMS)
     bag = tmp_path / "session_bag"
+    build_index(tmp_path)
     run = start_run(tmp_path, "--params-file", str(params), "--record", str(bag))
     try:
         out, err = run.communicate(timeout=240)
@@ -299,12 +310,7 @@ def test_a_camera_lost_mid_rep_drops_that_rep_and_the_session_goes_on(tmp_path):
     # load), says when rep 3 is under way: the front camera freezes halfway down (the knee
     # already past phases.descent_start_deg), and is back as the athlete stands after it.
     third = SquatProgram(AthleteSpec()).reps[2]
-    # The knowledge index built first: building it in the session takes a core for half a
-    # minute, and the cameras then render a third of their frames.
-    built = subprocess.run([str(REPO_ROOT / "scripts" / "coach"), "kb", "index"],
-                           capture_output=True, text=True, timeout=300,
-                           env=dict(os.environ, XDG_DATA_HOME=str(tmp_path)))
-    assert built.returncode == 0, built.stderr
+    build_index(tmp_path)
     with running(tmp_path) as (run, lines):
         lines.wait_for(r"athlete seen: front yes, side yes", 120)
         front = node_pid(run, "virtual_camera_node", "front")
