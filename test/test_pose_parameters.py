@@ -70,4 +70,6 @@ def test_a_live_threshold_applies_to_the_next_rep_and_bad_sets_are_refused(spawn
     listener.spin(30, lambda: len(reps) >= 2)
     assert len(reps) >= 2, "no second rep"
     valgus = [f for f in reps[1].faults if f.code == "knee_valgus"]
-    assert valgus and abs(valgus[0].threshold - lowered) < 1e-3, reps[1].faults
+    # The threshold applied is the one set plus twice the athlete's standing noise
+    # (squat_pose.faults.NOISE_MARGIN), a few hundredths for a still athlete.
+    assert valgus and lowered - 1e-3 <= valgus[0].threshold <= lowered + 0.1, reps[1].faults
