@@ -307,20 +307,25 @@ def test_a_camera_lost_mid_rep_drops_that_rep_and_the_session_goes_on(tmp_path):
     from squat_virtual_athlete.spec import AthleteSpec
 
     # The athlete's own timeline, not the pose node's output (late by a varying amount under
-    # load), says when rep 3 is under way: the front camera freezes halfway down (the knee
-    # already past phases.descent_start_deg), and is back as the athlete stands after it.
-    third = SquatProgram(AthleteSpec()).reps[2]
+    # load), says when rep 3 is under way: the front camera freezes most of the way down (long
+    # past phases.descent_start_deg, however few frames a busy machine renders before) and is
+    # back just before rep 4 begins, the athlete standing: a gap well over
+    # phases.frame_gap_s that holds no other rep.
+    program = SquatProgram(AthleteSpec())
+    third, fourth = program.reps[2], program.reps[3]
     build_index(tmp_path)
     with running(tmp_path) as (run, lines):
         lines.wait_for(r"athlete seen: front yes, side yes", 120)
         front = node_pid(run, "virtual_camera_node", "front")
-        freeze_at = start_time_of(front) + (third.start_s + third.bottom_s) / 2
+        start = start_time_of(front)
+        freeze_at = start + third.start_s + 0.8 * (third.bottom_s - third.start_s)
+        back_at = start + fourth.start_s - 0.1
         assert time.time() < freeze_at, "the cameras came up after rep 3 had begun"
         time.sleep(freeze_at - time.time())
-        # Nothing from the front camera for 3 s, as an unplugged one would do (frozen, then
-        # on again where the athlete is by then).
+        # Nothing from the front camera, as an unplugged one would do (frozen, then on again
+        # where the athlete is by then).
         os.kill(front, signal.SIGSTOP)
-        time.sleep(3.0)
+        time.sleep(back_at - time.time())
         os.kill(front, signal.SIGCONT)
         lines.wait_for(r"^session: ", 120)
         assert run.wait(timeout=60) == 0

@@ -3,7 +3,10 @@
 Frames are due on a grid of the node's clock, k frame periods after `start_ns`, and show the
 athlete at that instant. Every camera node with the same start time and frame rate renders the
 same instants, so frames of different cameras carry identical stamps and poses, with no link
-between the nodes but their clocks. Imports no rclpy.
+between the nodes but their clocks. A camera that cannot render every frame in time (a busy
+machine) renders every 2nd, 4th or 8th grid point instead of whichever comes next: two starved
+cameras then still stamp common instants, and a pose node pairing them loses no more pairs than
+the slower camera's frames. Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -17,6 +20,12 @@ from squat_common.frame_sources import CameraPose, CapturedFrame, Intrinsics, So
 from squat_virtual_athlete.camera import VirtualCamera, quaternion_xyzw
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, SpecError
+
+# Coarsest grid a starved camera falls back to, in frame periods (a power of two).
+MAX_STRIDE = 8
+# Back to a finer grid once a frame took less than this share of the coarse grid's period:
+# at half the stride it would then take under 0.8 of it.
+FINER_BELOW = 0.4
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class VirtualAthleteSource:
         self._period_ns = round(1e9 / rig.fps)
         self._session: VirtualSession | None = None
         self._last_index: int | None = None
+        self.stride = 1
 
     def open(self) -> None:
         try:
@@ -68,6 +78,7 @@ class VirtualAthleteSource:
         index = -((self.rig.start_ns - now) // self._period_ns)  # ceil: the next grid point
         if self._last_index is not None:
             index = max(index, self._last_index + 1)
+        index = -(-index // self.stride) * self.stride
         session_index = index if self.rig.start_ns == 0 else max(index, 0)
         if self.rig.start_ns and not self.rig.loop and session_index >= \
                 self._frames_per_session:
@@ -79,7 +90,16 @@ class VirtualAthleteSource:
         frame_in_session = max(session_index, 0) % self._frames_per_session
         instant = self._session.at(frame_in_session * self._period_ns / 1e9)
         image = self._session.render(self.camera.name, instant, index)
+        self._pace(self._now_ns() - stamp_ns)
         return CapturedFrame(image, stamp_ns)
+
+    def _pace(self, late_ns: int) -> None:
+        """Coarser grid when this frame was done after the next grid point was due."""
+        grid_ns = self.stride * self._period_ns
+        if late_ns > grid_ns and self.stride < MAX_STRIDE:
+            self.stride *= 2
+        elif late_ns < FINER_BELOW * grid_ns and self.stride > 1:
+            self.stride //= 2
 
     def close(self) -> None:
         self._session = None
