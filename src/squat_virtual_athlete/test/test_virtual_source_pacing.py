@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.spec import AthleteSpec
@@ -39,7 +40,7 @@ def test_a_camera_that_keeps_up_renders_every_grid_point():
     # Rendering (~20 ms here) at a hundredth of its cost: far inside a 33 ms period.
     clock = SlowedClock(0.01)
     got = stamps("front", clock, 12)
-    assert [b - a for a, b in zip(got, got[1:])] == [PERIOD_NS] * 11
+    assert [b - a for a, b in pairwise(got)] == [PERIOD_NS] * 11
 
 
 def test_two_starved_cameras_fall_back_to_the_same_coarse_grid():
