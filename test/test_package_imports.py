@@ -54,3 +54,81 @@ def test_the_feedback_node_loads_without_opencv():
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# Third-party modules by who provides them. A module in none of these tables is a ROS package
+# (rclpy, sensor_msgs, cv_bridge, ...) and is declared by its own name.
+DISTRO_KEYS = {"numpy": "python3-numpy", "cv2": "python3-opencv", "yaml": "python3-yaml",
+               "matplotlib": "python3-matplotlib"}
+PYPI_KEYS = {"mediapipe": "python3-mediapipe-pip", "fastembed": "python3-fastembed-pip",
+             "qdrant_client": "python3-qdrant-client-pip",
+             "langchain_core": "python3-langchain-core-pip",
+             "langchain_qdrant": "python3-langchain-qdrant-pip",
+             "langchain_openai": "python3-langchain-openai-pip",
+             "langchain_ollama": "python3-langchain-ollama-pip",
+             "stop_words": "python3-stop-words-pip", "rosbags": "python3-rosbags-pip",
+             "mcap": "python3-mcap-pip"}
+# Imported for their types and errors; installed by the package that needs them.
+CARRIED_BY = {"httpx": "qdrant_client", "grpc": "qdrant_client", "pydantic": "langchain_core"}
+OPTIONAL = {"llama_cpp"}  # the local LLM extra, scripts/setup --with-llm; said when missing
+# Pip keys the rosdistro index defines; the rest are the project's own, in scripts/rosdep.yaml.
+OFFICIAL_PIP_KEYS = {"python3-mediapipe-pip"}
+PYPI_CONDITION = "$SQUAT_COACH_PYPI == rosdep"
+
+
+def third_party_imports(package: str) -> set[str]:
+    found = set()
+    for path in (SRC / package / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     and not node.level else [])
+            found |= {name.split(".")[0] for name in names}
+    return {name for name in found - OPTIONAL if name not in sys.stdlib_module_names
+            and name != "__future__" and not name.startswith("squat_")}
+
+
+def manifest(package: str):
+    from catkin_pkg.package import parse_package
+
+    return parse_package(SRC / package / "package.xml")
+
+
+def exec_keys(package: str, environment: dict[str, str]) -> set[str]:
+    parsed = manifest(package)
+    parsed.evaluate_conditions(environment)
+    return {dep.name for dep in parsed.exec_depends if dep.evaluated_condition}
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_the_manifest_names_every_module_the_code_imports(package):
+    """`rosdep install --from-paths src` (plus scripts/setup for PyPI-only ones) is enough."""
+    with_pypi = exec_keys(package, {"SQUAT_COACH_PYPI": "rosdep"})
+    needed = set()
+    for module in third_party_imports(package):
+        module = CARRIED_BY.get(module, module)
+        needed.add(DISTRO_KEYS.get(module) or PYPI_KEYS.get(module) or module)
+    assert needed <= with_pypi, sorted(needed - with_pypi)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_pypi_only_dependencies_are_left_to_the_venv_unless_asked(package):
+    parsed = manifest(package)
+    assert parsed.package_format == 3 and not parsed.validate()
+    pip_keys = {dep.name: dep.condition for dep in parsed.exec_depends
+                if dep.name.endswith("-pip")}
+    assert all(condition == PYPI_CONDITION for condition in pip_keys.values()), pip_keys
+    assert not {key for key in exec_keys(package, {}) if key.endswith("-pip")}
+
+
+def test_the_project_rosdep_file_defines_each_pip_key_used_and_no_other():
+    import yaml
+
+    defined = yaml.safe_load((REPO_ROOT / "scripts" / "rosdep.yaml").read_text())
+    used = set().union(*(exec_keys(p, {"SQUAT_COACH_PYPI": "rosdep"}) for p in ALLOWED))
+    used = {key for key in used if key.endswith("-pip")} - OFFICIAL_PIP_KEYS
+    assert set(defined) == used
+    requirements = (REPO_ROOT / "scripts" / "requirements-python.txt").read_text().split()
+    for key, rules in defined.items():
+        for system in ("debian", "ubuntu"):
+            assert all(name in requirements for name in rules[system]["pip"]["packages"]), key
