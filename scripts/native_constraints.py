@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Pins for a venv layered on a ROS 2 distro's Python that never replace a distro package.
 
-Usage: native_constraints.py CONSTRAINTS VENV > native-constraints.txt
+Usage: native_constraints.py CONSTRAINTS DISTRO VENV > native-constraints.txt
+       native_constraints.py check DISTRO VENV
 
-Run by the venv's own interpreter (made with --system-site-packages, before anything is
-installed into it): every distribution it sees outside VENV (apt's dist-packages, the ROS
-prefix's site-packages on PYTHONPATH) is pinned to the version installed there, in place of the
-project's pin, so pip keeps it instead of shadowing it with a PyPI build (numpy 2 over the numpy
-1.26 that cv_bridge and the message type support were compiled against). Every other line of
-CONSTRAINTS is kept. `check VENV` instead lists the distributions installed in VENV that the
-system also has, and the distro modules (numpy, cv2, yaml) found in both, what a later pip run
-shadowed, one per line, and exits 1 if there are any.
+DISTRO is the requirements file of what a ROS distro provides (numpy, OpenCV, PyYAML,
+matplotlib: the rosdep keys the manifests declare). Run by the venv's own interpreter (made with
+--system-site-packages, before anything is installed into it): each of those the system has
+(apt's dist-packages, the ROS prefix's site-packages on PYTHONPATH) is pinned to the version
+installed there, in place of the project's pin, so pip keeps it instead of shadowing it with a
+PyPI build (numpy 2 over the numpy 1.26 that cv_bridge and the message type support were
+compiled against). Every other line of CONSTRAINTS is kept: other system packages are pure
+Python the ROS stack does not build against, and pinning them all would make the PyPI-only
+packages unresolvable. `check` lists what of DISTRO is in VENV and outside it too (by
+distribution, and by module for builds without pip metadata), one per line; exit 1 if any.
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ from pathlib import Path
 def normalized(name: str) -> str:
     """PEP 503 name: what pip compares."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_names(path: Path) -> set[str]:
+    """Normalized names a requirements file asks for."""
+    names = set()
+    for line in path.read_text().splitlines():
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line.split("#")[0])
+        if match:
+            names.add(normalized(match.group(1)))
+    return names
 
 
 def installed(venv: Path) -> tuple[dict[str, str], set[str]]:
@@ -57,12 +70,12 @@ def module_homes(name: str) -> list[Path]:
     return homes
 
 
-def shadowed(venv: Path) -> list[str]:
-    """What `venv` holds that the system outside it holds too."""
+def shadowed(venv: Path, distro: set[str]) -> list[str]:
+    """What of `distro` `venv` holds that the system outside it holds too."""
     venv = venv.resolve()
     outside, inside = installed(venv)
     found = [f"{name} {outside[name]} (distribution)"
-             for name in sorted(inside & set(outside) - {"pip", "setuptools", "wheel"})]
+             for name in sorted(inside & set(outside) & distro)]
     for module in DISTRO_MODULES:
         homes = module_homes(module)
         ours = [home for home in homes if home == venv or venv in home.parents]
@@ -72,7 +85,7 @@ def shadowed(venv: Path) -> list[str]:
 
 
 def pinned(constraints: str, system: dict[str, str]) -> str:
-    """`constraints` with each distribution the system has pinned to the system's version."""
+    """`constraints` with each distribution of `system` pinned to the system's version."""
     lines, seen = [], set()
     for line in constraints.splitlines():
         match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==", line)
@@ -88,15 +101,17 @@ def pinned(constraints: str, system: dict[str, str]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 2 and argv[0] == "check":
-        found = shadowed(Path(argv[1]))
-        print("\n".join(found))
-        return 1 if found else 0
-    if len(argv) != 2:
+    if len(argv) != 3:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    outside, _ = installed(Path(argv[1]))
-    sys.stdout.write(pinned(Path(argv[0]).read_text(), outside))
+    distro = requirement_names(Path(argv[1]))
+    if argv[0] == "check":
+        found = shadowed(Path(argv[2]), distro)
+        print("\n".join(found))
+        return 1 if found else 0
+    outside, _ = installed(Path(argv[2]))
+    kept = {name: version for name, version in outside.items() if name in distro}
+    sys.stdout.write(pinned(Path(argv[0]).read_text(), kept))
     return 0
 
 

@@ -1,5 +1,5 @@
-# Injected into every CMake project by scripts/setup (CMAKE_PROJECT_INCLUDE) when the ROS 2
-# core comes from the PyPI wheels. Their exported rosidl_generator_py targets name the include
+# Injected into every CMake project by scripts/setup (CMAKE_PROJECT_INCLUDE). Where the ROS 2
+# core comes from the PyPI wheels, their exported rosidl_generator_py targets name the include
 # directories of the machine that built the wheels (/opt/python/cp311-cp311/...), which do not
 # exist here, and CMake refuses to generate a build that uses such a target. At the end of the
 # top-level directory, after every find_package() has created its imported targets, those
