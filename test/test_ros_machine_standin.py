@@ -76,3 +76,22 @@ def test_the_readme_lines_for_a_jazzy_machine_work_and_nothing_shadows_the_distr
     assert any(line.startswith(f"{standin_ros.DISTRO_PYTHON['numpy']} {prefix}")
                for line in result.stdout.splitlines()), shown
 
+
+
+def test_the_pypi_only_packages_resolve_for_python_3_12_on_ubuntus_numpy(tmp_path):
+    """Jazzy's Python on Ubuntu 24.04 is 3.12: every pin has a cp312 wheel (nothing to build)
+    and they resolve with the distro's versions pinned, as native_constraints.py pins them."""
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text(standin_ros.distro_constraints(REPO_ROOT))
+    platforms = [arg for tag in ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64",
+                                 "manylinux2014_x86_64", "linux_x86_64")
+                 for arg in ("--platform", tag)]
+    for requirements, extra in (("requirements-python.txt", []),
+                                ("requirements-nodeps.txt", ["--no-deps"])):
+        result = subprocess.run(
+            [standin_ros.base_python(), "-m", "pip", "install", "--dry-run", "--quiet",
+             "--disable-pip-version-check", "--ignore-installed", "--target",
+             str(tmp_path / "target"), "--python-version", "3.12", *platforms,
+             "--only-binary=:all:", *extra, "-r", str(REPO_ROOT / "scripts" / requirements),
+             "-c", str(constraints)], capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, (requirements, result.stderr[-3000:])

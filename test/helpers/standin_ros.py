@@ -37,18 +37,23 @@ def base_python() -> str:
     return getattr(sys, "_base_executable", sys.executable)
 
 
+def distro_constraints(repo: Path) -> str:
+    """The project's pins, with Ubuntu 24.04's versions of what the distro provides."""
+    pins = (repo / "scripts" / "constraints.txt").read_text()
+    for name, version in DISTRO_PYTHON.items():
+        pins = re.sub(rf"(?im)^{re.escape(name)}==.*$", f"{name}=={version}", pins)
+    return pins
+
+
 def assemble(prefix: Path, repo: Path) -> Path:
     """The stand-in prefix at `prefix`, with the project's pins but the distro's versions of
     what the distro provides; returns its setup.bash."""
     scripts = repo / "scripts"
     ros = [line.strip() for line in (scripts / "requirements.txt").read_text().splitlines()
            if re.match(r"(ros-jazzy-|colcon-|setuptools)", line)]
-    pins = (scripts / "constraints.txt").read_text()
-    for name, version in DISTRO_PYTHON.items():
-        pins = re.sub(rf"(?im)^{re.escape(name)}==.*$", f"{name}=={version}", pins)
     constraints = prefix.parent / "standin-constraints.txt"
     prefix.mkdir(parents=True)
-    constraints.write_text(pins)
+    constraints.write_text(distro_constraints(repo))
     subprocess.run(
         [base_python(), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "--ignore-installed", "--no-warn-script-location", "--no-warn-conflicts",
