@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from squat_common.rig_calibration import CameraCalibration, RigCalibration
+
 # Where a tripod stands in a gym: 3.5 m away, lens at 1.0 m, aimed at the middle of the body.
 DEFAULT_DISTANCE_M = 3.5
 DEFAULT_HEIGHT_M = 1.0
@@ -106,6 +108,11 @@ class VirtualCamera:
         world = local @ self.rotation.T
         return world / np.linalg.norm(world, axis=-1, keepdims=True)
 
+    def calibration(self) -> CameraCalibration:
+        """Its exact intrinsics (no distortion) and pose, as a rig calibration holds them."""
+        return CameraCalibration(self.name, self.width, self.height, self.matrix, np.zeros(5),
+                                 self.rotation, self.position)
+
     def pose_dict(self) -> dict[str, list]:
         """Intrinsics and pose as plain lists (for the ground-truth file)."""
         world_from_optical = np.eye(4)
@@ -115,20 +122,8 @@ class VirtualCamera:
                 "distortion": [0.0] * 5, "world_from_optical": world_from_optical.tolist()}
 
 
-def quaternion_xyzw(rotation: np.ndarray) -> tuple[float, float, float, float]:
-    """The unit quaternion (x, y, z, w) of a rotation matrix (Shepperd's method)."""
-    m = rotation
-    trace = float(np.trace(m))
-    if trace > 0:
-        s = math.sqrt(trace + 1.0) * 2
-        q = ((m[2, 1] - m[1, 2]) / s, (m[0, 2] - m[2, 0]) / s, (m[1, 0] - m[0, 1]) / s, s / 4)
-    elif m[0, 0] > m[1, 1] and m[0, 0] > m[2, 2]:
-        s = math.sqrt(1.0 + m[0, 0] - m[1, 1] - m[2, 2]) * 2
-        q = (s / 4, (m[0, 1] + m[1, 0]) / s, (m[0, 2] + m[2, 0]) / s, (m[2, 1] - m[1, 2]) / s)
-    elif m[1, 1] > m[2, 2]:
-        s = math.sqrt(1.0 + m[1, 1] - m[0, 0] - m[2, 2]) * 2
-        q = ((m[0, 1] + m[1, 0]) / s, s / 4, (m[1, 2] + m[2, 1]) / s, (m[0, 2] - m[2, 0]) / s)
-    else:
-        s = math.sqrt(1.0 + m[2, 2] - m[0, 0] - m[1, 1]) * 2
-        q = ((m[0, 2] + m[2, 0]) / s, (m[1, 2] + m[2, 1]) / s, s / 4, (m[1, 0] - m[0, 1]) / s)
-    return tuple(float(v) for v in q)
+def rig_calibration(cameras: list[VirtualCamera]) -> RigCalibration:
+    """The exact calibration of a virtual rig: what camera_info and TF publish for it."""
+    return RigCalibration({camera.name: camera.calibration() for camera in cameras},
+                          source="camera_info", reprojection_error_px=0.0,
+                          notes=["exact: the virtual athlete's cameras"])

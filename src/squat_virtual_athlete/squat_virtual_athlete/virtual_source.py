@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from squat_common.frame_sources import CameraPose, CapturedFrame, Intrinsics, SourceError
-from squat_virtual_athlete.camera import VirtualCamera, quaternion_xyzw
+from squat_common.rotations import quaternion_xyzw
+from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, SpecError
 

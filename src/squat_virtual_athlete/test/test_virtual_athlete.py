@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from squat_virtual_athlete.camera import VirtualCamera, quaternion_xyzw
+from squat_common.rotations import quaternion_xyzw
+from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.ground_truth import anatomical_angles
 from squat_virtual_athlete.motion import (
     ASCENT,

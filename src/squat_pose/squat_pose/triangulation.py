@@ -1,0 +1,82 @@
+"""Landmarks in 3D from two or more calibrated views. Imports no rclpy.
+
+Per landmark, every view that sees it (visibility at least `min_visibility`) adds two rows to a
+direct linear transform in normalised camera coordinates, weighted by that visibility; the
+solution is kept only if it lies in front of every camera used and reprojects within
+`max_reprojection_px` of each view's keypoint (a keypoint MediaPipe put on the wrong leg in one
+view does not drag a joint through space: it is dropped as not triangulated).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from squat_common.rig_calibration import RigCalibration
+
+DEFAULT_MAX_REPROJECTION_PX = 12.0
+DEFAULT_MIN_VISIBILITY = 0.3
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One view's keypoints: pixels (n, 2), NaN where not seen, and visibility (n,) 0-1."""
+
+    pixels: np.ndarray
+    visibility: np.ndarray
+
+
+@dataclass(frozen=True)
+class Triangulated:
+    """World points (n, 3), NaN where not triangulated; the worst view's reprojection error
+    (n,) in px; how many views each point came from (n,)."""
+
+    points: np.ndarray
+    reprojection_px: np.ndarray
+    views_used: np.ndarray
+
+
+def triangulate(observations: dict[str, Observation], rig: RigCalibration,
+                max_reprojection_px: float = DEFAULT_MAX_REPROJECTION_PX,
+                min_visibility: float = DEFAULT_MIN_VISIBILITY) -> Triangulated:
+    """The landmarks seen by at least two of `observations`' views, in the rig's world frame."""
+    views = [view for view in observations if view in rig.cameras]
+    count = len(next(iter(observations.values())).pixels) if observations else 0
+    points = np.full((count, 3), np.nan)
+    errors = np.full(count, np.nan)
+    used = np.zeros(count, int)
+    if len(views) < 2:
+        return Triangulated(points, errors, used)
+    cameras = [rig.cameras[view] for view in views]
+    pixels = np.stack([camera.undistorted(observations[view].pixels)
+                       for view, camera in zip(views, cameras, strict=True)])
+    weights = np.stack([np.asarray(observations[view].visibility, float) for view in views])
+    # In normalised coordinates (K^-1 [u v 1]), better conditioned than pixels.
+    extrinsics = np.stack([camera.extrinsic() for camera in cameras])
+    homogeneous = np.concatenate([pixels, np.ones((*pixels.shape[:2], 1))], axis=2)
+    normalised = np.einsum("vij,vnj->vni", np.stack([np.linalg.inv(c.matrix) for c in cameras]),
+                           homogeneous)
+    projections = np.stack([c.projection() for c in cameras])
+    for index in range(count):
+        seeing = np.flatnonzero((weights[:, index] >= min_visibility)
+                                & np.all(np.isfinite(pixels[:, index]), axis=1))
+        if len(seeing) < 2:
+            continue
+        rows = []
+        for view in seeing:
+            x, y = normalised[view, index, :2] / normalised[view, index, 2]
+            e, w = extrinsics[view], weights[view, index]
+            rows += [w * (x * e[2] - e[0]), w * (y * e[2] - e[1])]
+        solution = np.linalg.svd(np.array(rows))[2][-1]
+        if abs(solution[3]) < 1e-12:
+            continue
+        point = solution[:3] / solution[3]
+        projected = projections[seeing] @ np.append(point, 1.0)
+        if np.any(projected[:, 2] <= 0):
+            continue
+        error = np.linalg.norm(projected[:, :2] / projected[:, 2:] - pixels[seeing, index],
+                               axis=1).max()
+        if error <= max_reprojection_px:
+            points[index], errors[index], used[index] = point, error, len(seeing)
+    return Triangulated(points, errors, used)
