@@ -6,8 +6,9 @@ import math
 from pathlib import Path
 from urllib.parse import urlparse
 
-import yaml
 from sensor_msgs.msg import CameraInfo
+
+from squat_common.yaml_files import read_yaml
 
 IDENTITY_3X3 = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
 
@@ -39,12 +40,7 @@ def _matrix(data: dict, key: str, size: int) -> list[float]:
 def load_calibration(url: str) -> CameraInfo:
     """The CameraInfo stored at `url` in the camera_calibration YAML format."""
     path = _resolve(url)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise CameraInfoError(f"{url}: cannot read {path}: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise CameraInfoError(f"{url}: not valid YAML: {error}") from error
+    data = read_yaml(path, url, CameraInfoError)
     if not isinstance(data, dict):
         raise CameraInfoError(f"{url}: expected a camera_calibration YAML mapping")
     try:

@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from squat_common.rotations import quaternion_xyzw, rotation_from_xyzw
+from squat_common.yaml_files import read_yaml
 
 SOURCES = ("camera_info", "board", "athlete")
 
@@ -129,12 +130,7 @@ def save_rig(path: Path, rig: RigCalibration) -> None:
 def load_rig(path: Path, views: tuple[str, ...] = ()) -> RigCalibration:
     """The rig of a calibration file holding at least `views`; CalibrationError saying why
     not."""
-    try:
-        document = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise CalibrationError(f"cannot read {path}: {error.strerror or error}") from None
-    except yaml.YAMLError as error:
-        raise CalibrationError(f"{path} is not YAML: {error}") from None
+    document = read_yaml(path, "rig calibration", CalibrationError)
     if not isinstance(document, dict) or not isinstance(document.get("cameras"), dict):
         raise CalibrationError(f"{path}: no 'cameras' mapping (a rig calibration file has "
                                "one entry per camera)")

@@ -87,5 +87,5 @@ def test_a_file_that_is_not_there_or_not_yaml_is_refused(tmp_path):
     with pytest.raises(CalibrationError, match="cannot read"):
         load_rig(tmp_path / "none.yaml")
     (tmp_path / "bad.yaml").write_text("cameras: [unclosed")
-    with pytest.raises(CalibrationError, match="is not YAML"):
+    with pytest.raises(CalibrationError, match="not valid YAML"):
         load_rig(tmp_path / "bad.yaml")
