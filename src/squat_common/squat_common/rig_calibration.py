@@ -83,11 +83,21 @@ class CameraCalibration:
                           if "distortion_coefficients" in entry else np.zeros(5))
             pose = entry["pose"]
             position = np.asarray(pose["position"], float)
-            rotation = rotation_from_xyzw(pose["orientation_xyzw"])
+            try:
+                rotation = rotation_from_xyzw(pose["orientation_xyzw"])
+            except ValueError as error:
+                raise CalibrationError(f"pose.orientation_xyzw: {error}") from None
         except KeyError as missing:
             raise CalibrationError(f"camera {name}: no {missing.args[0]}") from None
-        except (TypeError, ValueError) as error:
+        except CalibrationError as error:
             raise CalibrationError(f"camera {name}: {error}") from None
+        except (TypeError, ValueError):
+            # A value of the wrong kind (text for a number, a list for a mapping): say where
+            # the file's layout is written, not Python's complaint.
+            raise CalibrationError(
+                f"camera {name}: image_width/image_height must be whole numbers, camera_matrix "
+                "and distortion_coefficients mappings with a 'data' list of numbers, and pose a "
+                "mapping with position [x, y, z] and orientation_xyzw [x, y, z, w]") from None
         if entry.get("distortion_model", "plumb_bob") != "plumb_bob":
             raise CalibrationError(f"camera {name}: distortion_model "
                                    f"{entry['distortion_model']!r}, only plumb_bob is read")

@@ -30,8 +30,11 @@ def quaternion_xyzw(rotation: np.ndarray) -> tuple[float, float, float, float]:
 def rotation_from_xyzw(quaternion: tuple[float, float, float, float] | list[float]
                        ) -> np.ndarray:
     """The rotation matrix of a quaternion (x, y, z, w), normalised first; ValueError for one
-    of zero length."""
-    x, y, z, w = (float(v) for v in quaternion)
+    that is not four numbers or has zero length."""
+    try:
+        x, y, z, w = (float(v) for v in quaternion)
+    except (TypeError, ValueError):
+        raise ValueError(f"{quaternion!r} is not four numbers (x, y, z, w)") from None
     norm = math.sqrt(x * x + y * y + z * z + w * w)
     if not math.isfinite(norm) or norm < 1e-9:
         raise ValueError(f"quaternion {list(quaternion)} is not a rotation")

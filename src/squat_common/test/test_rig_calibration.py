@@ -77,8 +77,14 @@ def broken(tmp_path, change) -> str:
     (lambda d: d["cameras"]["side"]["pose"].update(position=[1, "x", 2]), "camera side"),
     (lambda d: d.update(source="guess"), "source 'guess'"),
     (lambda d: d.pop("cameras"), "no 'cameras' mapping"),
+    (lambda d: d["cameras"]["front"].update(image_width="wide"), "whole numbers"),
+    (lambda d: d["cameras"]["front"].update(pose=None), "pose a mapping"),
+    (lambda d: d["cameras"]["front"].update(camera_matrix=[1, 2, 3]), "mappings with a 'data'"),
+    (lambda d: d["cameras"]["front"]["pose"].update(orientation_xyzw="up"),
+     "'up' is not four numbers"),
 ], ids=["a view missing", "no pose", "short matrix", "fisheye", "zero quaternion",
-        "text in a position", "unknown source", "no cameras"])
+        "text in a position", "unknown source", "no cameras", "text for the width",
+        "empty pose", "matrix as a list", "text for a quaternion"])
 def test_a_broken_file_is_refused_with_the_reason(tmp_path, change, reason):
     assert reason in broken(tmp_path, change)
 
