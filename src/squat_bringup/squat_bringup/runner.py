@@ -99,8 +99,13 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+# Ctrl-C and SIGTERM are noted here and acted on between the monitor's spins: a
+# KeyboardInterrupt raised inside rclpy's message conversion comes out as a RuntimeError.
+_stop_requested = threading.Event()
+
+
+def _request_stop(signum: int, frame: object) -> None:
+    _stop_requested.set()
 
 
 def _copy_output(stream: IO[str], log: IO[str], label: str) -> None:
@@ -141,9 +146,12 @@ def refuse_a_second_session(nodes: list[NodeLaunch]) -> None:
     """RunnerError when a node of `nodes` that a session has one of is already up on this ROS
     domain: two sessions would publish on the same topics (and share one index lock)."""
     monitor = _Monitor(lambda _line: None, quiet=True, max_reps=None)
+    _stop_requested.clear()
+    previous_int = signal.signal(signal.SIGINT, _request_stop)
     try:
         other = monitor.session_already_running([n.executable for n in nodes])
     finally:
+        signal.signal(signal.SIGINT, previous_int)
         monitor.close()
     if other:
         domain = os.environ.get("ROS_DOMAIN_ID", "0")
@@ -192,7 +200,9 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         copiers.append(copier)
 
     # A service manager or a test stops the runner with SIGTERM: the nodes must stop with it.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    _stop_requested.clear()
+    previous = signal.signal(signal.SIGTERM, _request_stop)
+    previous_int = signal.signal(signal.SIGINT, _request_stop)
     try:
         monitor = _Monitor(out, plan.quiet, plan.reps)
         cameras = [node for node in nodes if node.camera]
@@ -238,7 +248,7 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         out("[coach] stopped")
     finally:
         # A second Ctrl-C must not cut the stop short (it takes STOP_GRACE_S at most).
-        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for process in processes:
             if process.poll() is None:
@@ -330,7 +340,10 @@ class _Monitor:
                    for info in self.node.get_subscriptions_info_by_topic(topic))
 
     def spin_once(self, timeout_s: float) -> None:
+        """One turn of the monitor's executor; KeyboardInterrupt once a stop was asked for."""
         self._executor.spin_once(timeout_sec=timeout_s)
+        if _stop_requested.is_set():
+            raise KeyboardInterrupt
 
     def close(self) -> None:
         self._executor.shutdown()

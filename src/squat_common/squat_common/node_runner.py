@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 
 import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
+from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 from rclpy.node import Node
 
 
@@ -20,7 +22,14 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
     rclpy 7.1 (Jazzy) has no context-manager form of init(), hence the try/finally. One
     SingleThreadedExecutor per process (rclpy.spin's): its MultiThreadedExecutor can lock up
     (rclpy #1223, #1452), so slow work runs on the nodes' own worker threads.
+
+    SIGINT and SIGTERM stop the node only through rclpy's own handlers (which shut the
+    context down and wake the executor): Python's KeyboardInterrupt would be raised wherever
+    the interpreter happens to be, and inside rclpy's message conversion it comes out as a
+    RuntimeError ("Unable to convert call argument '0'") and a traceback on a clean stop.
     """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _leave_to_rclpy)
     rclpy.init(args=args)
     try:
         try:
@@ -28,8 +37,16 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
         except (ParameterException, NodeConfigurationError) as error:
             rclpy.logging.get_logger(name).fatal(f"not started: {error}")
             return 1
+        except Exception:
+            if not rclpy.ok():  # stopped while starting: the failure is the stop's
+                return 0
+            raise
         try:
             rclpy.spin(node)
+        except _rclpy.RCLError:
+            # A stop that lands while the executor builds its wait set fails there.
+            if rclpy.ok():
+                raise
         finally:
             node.destroy_node()
     except (KeyboardInterrupt, ExternalShutdownException):
@@ -37,3 +54,7 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
     finally:
         rclpy.try_shutdown()
     return 0
+
+
+def _leave_to_rclpy(signum: int, frame: object) -> None:
+    """rclpy's handler, installed by init() in front of this one, has already acted."""

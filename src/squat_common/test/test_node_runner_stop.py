@@ -1,0 +1,78 @@
+"""A node run by run_node stops cleanly on SIGINT or SIGTERM whatever it is doing.
+
+The stop lands at a random moment while the node takes a stream of keypoint messages (the
+pose node's busiest kind): before the fix about half of such stops ended in a traceback,
+KeyboardInterrupt raised inside rclpy's message conversion.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import rclpy
+from geometry_msgs.msg import Point
+
+from squat_msgs.msg import Keypoint, PoseKeypoints
+
+NODE = '''
+import sys
+from rclpy.node import Node
+from squat_common.node_runner import run_node
+from squat_msgs.msg import PoseKeypoints
+
+
+class Listener(Node):
+    def __init__(self):
+        super().__init__("stop_listener")
+        self.create_subscription(PoseKeypoints, "stop_test_keypoints", lambda _: None, 10)
+        print("listening", flush=True)
+
+
+sys.exit(run_node(Listener, "stop_listener"))
+'''
+
+
+@pytest.fixture
+def keypoint_stream():
+    context = rclpy.Context()
+    rclpy.init(context=context)
+    node = rclpy.create_node("stop_test_talker", context=context)
+    publisher = node.create_publisher(PoseKeypoints, "stop_test_keypoints", 10)
+    message = PoseKeypoints(keypoints=[Keypoint(name=f"k{i}") for i in range(33)],
+                            world_points=[Point() for _ in range(33)])
+    stop = threading.Event()
+
+    def publish() -> None:
+        while not stop.is_set():
+            publisher.publish(message)
+
+    thread = threading.Thread(target=publish, daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=5)
+    node.destroy_node()
+    rclpy.try_shutdown(context=context)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_at_any_moment_is_clean(keypoint_stream, signum):
+    rng = random.Random(signum)
+    for _ in range(5):
+        node = subprocess.Popen([sys.executable, "-c", NODE], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            assert node.stdout.readline() == "listening\n", node.stderr.read()
+            time.sleep(0.3 + rng.random())
+            node.send_signal(signum)
+            _, err = node.communicate(timeout=30)
+        finally:
+            if node.poll() is None:
+                node.kill()
+        assert node.returncode == 0 and "Traceback" not in err, err[-2000:]
