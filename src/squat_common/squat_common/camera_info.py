@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from sensor_msgs.msg import CameraInfo
 
+from squat_common.calibration_matrices import read_matrix
 from squat_common.yaml_files import read_yaml
 
 IDENTITY_3X3 = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
@@ -30,11 +31,8 @@ def _resolve(url: str) -> Path:
     raise CameraInfoError(f"{url}: only file:// and package:// URLs are supported")
 
 
-def _matrix(data: dict, key: str, size: int) -> list[float]:
-    values = data.get(key, {}).get("data") if isinstance(data.get(key), dict) else None
-    if not isinstance(values, list) or len(values) != size:
-        raise CameraInfoError(f"{key} needs {size} numbers under data:")
-    return [float(v) for v in values]
+def _matrix(data: dict, key: str, rows: int, cols: int) -> list[float]:
+    return read_matrix(data, key, rows, cols).ravel().tolist()
 
 
 def load_calibration(url: str) -> CameraInfo:
@@ -47,13 +45,13 @@ def load_calibration(url: str) -> CameraInfo:
         info = CameraInfo()
         info.width = int(data["image_width"])
         info.height = int(data["image_height"])
-        info.k = _matrix(data, "camera_matrix", 9)
+        info.k = _matrix(data, "camera_matrix", 3, 3)
         info.distortion_model = str(data.get("distortion_model", "plumb_bob"))
         coefficients = data.get("distortion_coefficients", {}).get("data", [])
         info.d = [float(v) for v in coefficients]
-        info.r = (_matrix(data, "rectification_matrix", 9)
+        info.r = (_matrix(data, "rectification_matrix", 3, 3)
                   if "rectification_matrix" in data else IDENTITY_3X3)
-        info.p = _matrix(data, "projection_matrix", 12)
+        info.p = _matrix(data, "projection_matrix", 3, 4)
     except (KeyError, TypeError, ValueError) as error:
         raise CameraInfoError(f"{url}: {error}") from error
     return info

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from squat_common.calibration_matrices import read_matrix
 from squat_common.rotations import quaternion_xyzw, rotation_from_xyzw
 from squat_common.yaml_files import read_yaml
 
@@ -77,10 +78,12 @@ class CameraCalibration:
         """The camera of a file's entry; CalibrationError naming what is wrong."""
         try:
             width, height = int(entry["image_width"]), int(entry["image_height"])
-            matrix = _matrix(entry["camera_matrix"], 3, 3, "camera_matrix")
-            distortion = (_matrix(entry["distortion_coefficients"], 1, 5,
-                                  "distortion_coefficients").ravel()
-                          if "distortion_coefficients" in entry else np.zeros(5))
+            try:
+                matrix = read_matrix(entry, "camera_matrix", 3, 3)
+                distortion = (read_matrix(entry, "distortion_coefficients", 1, 5).ravel()
+                              if "distortion_coefficients" in entry else np.zeros(5))
+            except ValueError as error:
+                raise CalibrationError(str(error)) from None
             pose = entry["pose"]
             position = np.asarray(pose["position"], float)
             try:
@@ -164,10 +167,3 @@ def load_rig(path: Path, views: tuple[str, ...] = ()) -> RigCalibration:
 
 def _floats(array: np.ndarray) -> list[float]:
     return [round(float(v), 9) for v in np.asarray(array).ravel()]
-
-
-def _matrix(entry: dict, rows: int, cols: int, what: str) -> np.ndarray:
-    data = np.asarray(entry["data"], float)
-    if data.size != rows * cols or not np.all(np.isfinite(data)):
-        raise CalibrationError(f"{what} needs {rows * cols} finite numbers, got {data.size}")
-    return data.reshape(rows, cols)

@@ -70,7 +70,9 @@ def broken(tmp_path, change) -> str:
 @pytest.mark.parametrize("change, reason", [
     (lambda d: d["cameras"].pop("side"), "no camera side"),
     (lambda d: d["cameras"]["front"].pop("pose"), "camera front: no pose"),
-    (lambda d: d["cameras"]["front"]["camera_matrix"].update(data=[1, 2]), "9 finite"),
+    (lambda d: d["cameras"]["front"]["camera_matrix"].update(data=[1, 2]),
+     "camera front: camera_matrix needs 9 numbers"),
+    (lambda d: d["cameras"]["front"].pop("camera_matrix"), "camera front: no camera_matrix"),
     (lambda d: d["cameras"]["side"].update(distortion_model="equidistant"), "plumb_bob"),
     (lambda d: d["cameras"]["side"]["pose"].update(orientation_xyzw=[0, 0, 0, 0]),
      "not a rotation"),
@@ -79,10 +81,11 @@ def broken(tmp_path, change) -> str:
     (lambda d: d.pop("cameras"), "no 'cameras' mapping"),
     (lambda d: d["cameras"]["front"].update(image_width="wide"), "whole numbers"),
     (lambda d: d["cameras"]["front"].update(pose=None), "pose a mapping"),
-    (lambda d: d["cameras"]["front"].update(camera_matrix=[1, 2, 3]), "mappings with a 'data'"),
+    (lambda d: d["cameras"]["front"].update(camera_matrix=[1, 2, 3]),
+     "camera_matrix needs 9 numbers under data:"),
     (lambda d: d["cameras"]["front"]["pose"].update(orientation_xyzw="up"),
      "'up' is not four numbers"),
-], ids=["a view missing", "no pose", "short matrix", "fisheye", "zero quaternion",
+], ids=["a view missing", "no pose", "short matrix", "no matrix", "fisheye", "zero quaternion",
         "text in a position", "unknown source", "no cameras", "text for the width",
         "empty pose", "matrix as a list", "text for a quaternion"])
 def test_a_broken_file_is_refused_with_the_reason(tmp_path, change, reason):
