@@ -1,7 +1,7 @@
 """Replay a recorded session into a fresh pose node and feedback node on the bag's clock.
 
     ros2 launch squat_bringup replay.launch.py bag:=bag_dir [rate:=1.0] [reference:=coach.json]
-        [params_file:=my.params.yaml]
+        [calibration:=rig.yaml] [params_file:=my.params.yaml]
 
 The nodes come from squat_bringup.session_graph, which `scripts/coach replay` uses too.
 """
@@ -25,7 +25,8 @@ def _replay(context: LaunchContext) -> list:
     if bag is None:
         return refusal("give the bag to replay: bag:=<folder>")
     try:
-        nodes, notes = replay_session(bag, float(value("rate")), value("reference") or None)
+        nodes, notes = replay_session(bag, float(value("rate")), value("reference") or None,
+                                      calibration=optional_path(value("calibration")))
     except (SessionGraphError, ValueError) as error:
         return refusal(str(error))
     return session_actions(nodes, notes, value("params_file"))
@@ -38,6 +39,9 @@ def generate_launch_description() -> LaunchDescription:
                               description="playback speed"),
         DeclareLaunchArgument("reference", default_value="",
                               description="reference file to score against"),
+        DeclareLaunchArgument("calibration", default_value="",
+                              description="rig calibration of the front and side cameras: "
+                                          "judge every fault in 3D"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
         OpaqueFunction(function=_replay),

@@ -1,8 +1,8 @@
 """Start squat coach: the two cameras, the pose node and the feedback node, from the graph file.
 
     ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
-        [reference:=coach.json] [record:=bag_dir] [speak:=true] [params_file:=my.params.yaml]
-        [rviz:=true] [rqt:=true]
+        [reference:=coach.json] [record:=bag_dir] [speak:=true] [calibration:=rig.yaml]
+        [params_file:=my.params.yaml] [rviz:=true] [rqt:=true]
 
 A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
 nodes and their parameters come from squat_bringup.session_graph, which `scripts/coach run`
@@ -33,7 +33,8 @@ def _session(context: LaunchContext) -> list:
     try:
         nodes, notes = live_session(value("front") or None, value("side") or None,
                                     value("reference") or None, optional_path(value("record")),
-                                    speak=IfCondition(value("speak")).evaluate(context))
+                                    speak=IfCondition(value("speak")).evaluate(context),
+                                    calibration=optional_path(value("calibration")))
     except SessionGraphError as error:
         return refusal(str(error))
     viewers = [action() for name, action in (("rviz", rviz_action), ("rqt", rqt_action))
@@ -54,6 +55,9 @@ def generate_launch_description() -> LaunchDescription:
                                           "scores; empty: the built-in one)"),
         DeclareLaunchArgument("record", default_value="",
                               description="record the session to this new bag folder"),
+        DeclareLaunchArgument("calibration", default_value="",
+                              description="rig calibration of the front and side cameras: "
+                                          "judge every fault in 3D"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
         DeclareLaunchArgument("speak", default_value="false",

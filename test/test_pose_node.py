@@ -15,7 +15,7 @@ from conftest import SHARED_DATA, needs_footage
 from helpers.ros2_run import ros2_run
 from helpers.ros_listener import RosListener
 from squat_common.stamps import stamp_ns
-from squat_msgs.msg import PoseKeypoints, RepSummary, SquatState
+from squat_msgs.msg import Landmarks3D, Measurement, PoseKeypoints, RepSummary, SquatState
 
 
 class Graph(RosListener):
@@ -27,7 +27,8 @@ class Graph(RosListener):
             ("pose_node/front/keypoints", PoseKeypoints, 100),
             ("pose_node/side/keypoints", PoseKeypoints, 100),
             ("squat/overlay/side", Image, qos_profile_sensor_data),
-            ("squat/markers", MarkerArray, 100)], "pose_listener")
+            ("squat/markers", MarkerArray, 100),
+            ("squat/landmarks_3d", Landmarks3D, 100)], "pose_listener")
 
     def wait_for_pose_node(self) -> None:
         self.spin(30, lambda: self.node.count_publishers("squat/state") > 0)
@@ -160,3 +161,55 @@ def test_with_compressed_transport_it_analyses_the_jpeg_stream_a_session_records
     camera = VirtualCamera.default("front")
     assert (found[-1].front.image_width, found[-1].front.image_height) == (camera.width,
                                                                              camera.height)
+
+
+def test_with_a_rig_calibration_it_publishes_the_triangulated_landmarks(spawn, graph,
+                                                                       tmp_path):
+    from squat_common.image_bridge import image_bridge
+    from squat_common.rig_calibration import save_rig
+    from squat_pose.landmarks import LANDMARK_NAMES
+    from squat_virtual_athlete.camera import VirtualCamera, rig_calibration
+    from squat_virtual_athlete.session import VirtualSession
+    from squat_virtual_athlete.spec import AthleteSpec
+
+    cameras = [VirtualCamera.default(view) for view in ("front", "side")]
+    save_rig(tmp_path / "rig.yaml", rig_calibration(cameras))
+    spawn(ros2_run("squat_pose", "pose_node", "-p", f"calibration_path:={tmp_path}/rig.yaml"))
+    graph.wait_for_pose_node()
+    landmarks = graph.received["squat/landmarks_3d"]
+    bridge, _ = image_bridge()
+    session = VirtualSession(AthleteSpec(), cameras)
+    publishers = {view: graph.node.create_publisher(Image, f"{view}/image_raw",
+                                                    qos_profile_sensor_data)
+                  for view in ("front", "side")}
+    graph.spin(10, lambda: all(p.get_subscription_count() for p in publishers.values()))
+    truth = []
+    for index in range(8):
+        instant = session.at(index / 30)
+        truth.append(np.array([instant.skeleton.landmarks[n] for n in LANDMARK_NAMES]))
+        stamp = graph.node.get_clock().now().to_msg()
+        for view, publisher in publishers.items():
+            message = bridge.cv2_to_imgmsg(session.render(view, instant, index), "bgr8")
+            message.header.stamp = stamp
+            publisher.publish(message)
+        graph.spin(0.3)
+    graph.spin(10, lambda: len(landmarks) >= 4)
+    assert len(landmarks) >= 4, "no triangulated landmarks"
+    last = landmarks[-1]
+    assert last.header.frame_id == "world" and len(last.points) == 33
+    points = np.array([(p.x, p.y, p.z) for p in last.points])
+    hips = [LANDMARK_NAMES.index(name) for name in ("left_hip", "right_hip")]
+    # MediaPipe's hip joint sits a few cm off the skeleton's; the standing athlete barely moves.
+    assert np.linalg.norm(points[hips] - truth[-1][hips], axis=1).max() < 0.1, points[hips]
+    states = [s for s in graph.received["squat/state"] if s.front.detected and s.side.detected]
+    assert states and states[-1].angles.knee_flexion_left.view == Measurement.VIEW_BOTH
+    assert graph.received["squat/markers"][-1].markers[0].header.frame_id == "world"
+
+
+def test_a_calibration_that_cannot_be_read_stops_pose_node_with_the_reason(spawn, tmp_path):
+    (tmp_path / "rig.yaml").write_text("cameras: {front: {}}\nsource: board\n")
+    pose_node = spawn(ros2_run("squat_pose", "pose_node", "-p",
+                               f"calibration_path:={tmp_path}/rig.yaml"))
+    output, _ = pose_node.communicate(timeout=60)
+    assert pose_node.returncode == 1, output
+    assert "not started: calibration_path:" in output and "Traceback" not in output, output

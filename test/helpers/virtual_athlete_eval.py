@@ -20,6 +20,7 @@ from squat_virtual_athlete.camera import (
     DEFAULT_DISTANCE_M,
     DEFAULT_HEIGHT_M,
     VirtualCamera,
+    rig_calibration,
 )
 from squat_virtual_athlete.ground_truth import anatomical_angles
 from squat_virtual_athlete.session import VirtualSession
@@ -89,16 +90,18 @@ def dimmed(image: np.ndarray, light: float, rng: np.random.Generator) -> np.ndar
 
 
 def evaluate(spec: AthleteSpec, cameras: dict[str, VirtualCamera] | None = None,
-             fps: float = FPS, light: float = 1.0) -> SessionResult:
+             fps: float = FPS, light: float = 1.0, calibrated: bool = False) -> SessionResult:
     """Render `spec` through `cameras` (view -> camera; the default rig) at `fps` in `light`
-    times the rendered light, and run the estimator and analyzer."""
+    times the rendered light, and run the estimator and analyzer (`calibrated`: in 3D, with
+    the cameras' true calibration)."""
     cameras = cameras or {view: VirtualCamera.default(view) for view in VIEWS}
     rng = np.random.default_rng(spec.seed)
     session = VirtualSession(spec, [cameras[view] for view in VIEWS])
     estimators = {view: PoseEstimator(facing=SIDE_FACING if view == "side" else 0.0)
                   for view in VIEWS}
     results = {view: ViewResult() for view in VIEWS}
-    analyzer = SquatAnalyzer()
+    analyzer = SquatAnalyzer(rig=rig_calibration([cameras[view] for view in VIEWS])
+                             if calibrated else None)
     try:
         for index in range(int(session.program.duration_s * fps) + 1):
             t = index / fps

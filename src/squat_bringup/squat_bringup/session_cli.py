@@ -53,6 +53,9 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference",
                         help="reference to score against (coach reference build; default: "
                              "the built-in textbook squat; 'none': no scores)")
+    parser.add_argument("--calibration", type=Path,
+                        help="rig calibration of the front and side cameras (YAML): judge "
+                             "every fault in 3D from the triangulated landmarks")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the session summary, not each rep and its feedback")
     parser.add_argument("--log-dir", type=Path,
@@ -117,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     _refuse_a_second_session(args)
     params_file = _params_file(args)
     nodes, notes = live_session(args.front, args.side, args.reference, args.record, args.graph,
-                                args.speak)
+                                args.speak, args.calibration)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)
     bag = next((Path(n.parameters["bag_path"]) for n in nodes
@@ -139,7 +142,8 @@ def _check_cameras(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     params_file = _params_file(args)
-    nodes, notes = replay_session(args.bag, args.rate, args.reference, args.graph)
+    nodes, notes = replay_session(args.bag, args.rate, args.reference, args.graph,
+                                  args.calibration)
     _refuse_a_second_session(args)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)

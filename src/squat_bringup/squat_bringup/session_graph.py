@@ -53,6 +53,19 @@ def reference_parameter(reference: str) -> str:
     return path
 
 
+def calibration_parameter(calibration: Path) -> str:
+    """pose_node's calibration_path for a rig calibration file as users give it;
+    SessionGraphError when it cannot be used for the front and side cameras."""
+    from squat_common.rig_calibration import CalibrationError, load_rig
+
+    path = calibration.expanduser().resolve()
+    try:
+        load_rig(path, ("front", "side"))
+    except CalibrationError as error:
+        raise SessionGraphError(str(error)) from None
+    return str(path)
+
+
 def bag_folder(record: Path) -> Path:
     """Where a session is recorded: a new folder in an existing one."""
     bag = record.expanduser().resolve()
@@ -66,15 +79,19 @@ def bag_folder(record: Path) -> Path:
 
 def live_session(front: str | None, side: str | None, reference: str | None = None,
                  record: Path | None = None, graph_file: Path | None = None,
-                 speak: bool = False) -> tuple[list[NodeLaunch], list[str]]:
+                 speak: bool = False, calibration: Path | None = None
+                 ) -> tuple[list[NodeLaunch], list[str]]:
     """The nodes of a live session and what was chosen for its cameras (as log lines); with
-    `speak`, speech_node says the cues out loud."""
+    `speak`, speech_node says the cues out loud; with the rig's `calibration`, pose_node
+    judges in 3D."""
     devices = {view: None if device in (None, "", VIRTUAL) else device
                for view, device in (("front", front), ("side", side))}
     nodes, notes = choose_cameras(load_graph(graph_file or default_graph_file()), devices)
     nodes = _analysing_what_is_recorded(nodes)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
+    if calibration is not None:
+        nodes = _on_pose_node(nodes, calibration_path=calibration_parameter(calibration))
     if record is not None:
         nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
     if speak:
@@ -105,8 +122,10 @@ def ros2_bag_record(bag: Path) -> list[str]:
 
 
 def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: str | None = None,
-                   graph_file: Path | None = None) -> tuple[list[NodeLaunch], list[str]]:
-    """The nodes of a replay: the bag in the cameras' place, the rest on the bag's clock."""
+                   graph_file: Path | None = None, calibration: Path | None = None
+                   ) -> tuple[list[NodeLaunch], list[str]]:
+    """The nodes of a replay: the bag in the cameras' place, the rest on the bag's clock
+    (in 3D with the rig's `calibration`)."""
     bag = bag.expanduser().resolve()
     try:
         views = camera_views(bag)
@@ -122,5 +141,7 @@ def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: st
     nodes = _on_pose_node(nodes, processing_queue_size=REPLAY_QUEUE_SIZE)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
+    if calibration is not None:
+        nodes = _on_pose_node(nodes, calibration_path=calibration_parameter(calibration))
     player = NodeLaunch(*PLAYER, parameters={"bag_path": str(bag), "rate": rate})
     return [*nodes, player], [f"replaying {', '.join(views)} from {bag} at {rate:g}x"]

@@ -47,6 +47,21 @@ def test_a_recorded_session_with_a_reference_adds_the_recorder_and_sets_the_pose
         "reference_path": "", "image_transport": "compressed"}
 
 
+def test_a_calibrated_session_has_the_pose_node_judge_in_3d(tmp_path):
+    from squat_common.rig_calibration import save_rig
+    from squat_virtual_athlete.camera import VirtualCamera, rig_calibration
+
+    save_rig(tmp_path / "rig.yaml",
+             rig_calibration([VirtualCamera.default(v) for v in ("front", "side")]))
+    nodes, _ = live_session(None, None, calibration=tmp_path / "rig.yaml")
+    pose_node = by_executable(nodes)[("", "pose_node")]
+    assert pose_node.parameters["calibration_path"] == str(tmp_path / "rig.yaml")
+    (tmp_path / "front_only.yaml").write_text(
+        (tmp_path / "rig.yaml").read_text().split("  side:")[0])
+    with pytest.raises(SessionGraphError, match="no camera side"):
+        live_session(None, None, calibration=tmp_path / "front_only.yaml")
+
+
 def test_a_spoken_session_adds_the_speech_node():
     nodes, _ = live_session(None, None, speak=True)
     assert ("", "speech_node") in by_executable(nodes)
@@ -58,8 +73,9 @@ def test_a_spoken_session_adds_the_speech_node():
     (lambda tmp: live_session(None, None, record=tmp / "a" / "b"), "its folder does not exist"),
     (lambda tmp: live_session(None, None, reference=str(tmp / "none.json")), "none.json"),
     (lambda tmp: replay_session(tmp), "is not a rosbag2 bag"),
+    (lambda tmp: live_session(None, None, calibration=tmp / "rig.yaml"), "rig.yaml"),
 ], ids=["record into a folder that exists", "record into no folder", "missing reference",
-        "replay of no bag"])
+        "replay of no bag", "missing calibration"])
 def test_a_session_that_cannot_be_started_says_why(tmp_path, make, reason):
     with pytest.raises(SessionGraphError, match=reason):
         make(tmp_path)
@@ -94,8 +110,8 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
 
 @pytest.mark.parametrize("name, arguments", [
     ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz",
-                               "rqt", "speak"}),
-    ("replay.launch.py", {"bag", "rate", "reference", "params_file"}),
+                               "rqt", "speak", "calibration"}),
+    ("replay.launch.py", {"bag", "rate", "reference", "params_file", "calibration"}),
 ])
 def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
                                                                                   arguments):

@@ -1,6 +1,9 @@
 """A squat session, frame by frame: measures, smoothing, phase, reps and their faults.
 
 The pose node and the offline analysis both drive this with (time, front pose, side pose).
+Given the rig's calibration, the measures come from the two views' landmarks triangulated
+(squat_pose.stereo, squat_pose.geometry_3d) rather than from each view's image, for the whole
+session: a baseline taken in one kind of measure is never compared with the other.
 Imports no rclpy.
 """
 
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
+from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import group, setting
 from squat_pose.faults import (
     NOISE,
@@ -27,9 +31,13 @@ from squat_pose.faults import (
     rep_faults,
 )
 from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
+from squat_pose.geometry_3d import VIEW as VIEW_3D
+from squat_pose.geometry_3d import measures_3d
 from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
 from squat_pose.pose_estimation import PoseResult
 from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
+from squat_pose.stereo import Landmarks3D, LiveTriangulator, StereoSettings
+from squat_pose.triangulation import Observation
 from squat_pose.view_check import (
     NotJudged,
     ViewCheckSettings,
@@ -78,6 +86,8 @@ class FrameAnalysis:
     lost_rep_gap_s: float | None = None
     # How each camera sees the athlete now.
     views: dict[str, ViewStatus] = field(default_factory=dict)
+    # The triangulated landmarks the measures came from (with a rig calibration only).
+    landmarks_3d: Landmarks3D | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,7 @@ class AnalyzerSettings:
     faults: FaultThresholds = group(FaultThresholds)
     smoothing: OneEuroParameters = field(default_factory=OneEuroParameters)
     view_check: ViewCheckSettings = group(ViewCheckSettings)
+    stereo: StereoSettings = group(StereoSettings)
     min_visibility: float = setting(
         0.5, "Landmarks less visible than this are not used for angles.", low=0.0, high=1.0)
 
@@ -114,10 +125,14 @@ class SteadyMinimum:
 
 
 class SquatAnalyzer:
-    """Feed frames in time order; each update returns that frame's analysis."""
+    """Feed frames in time order; each update returns that frame's analysis. With `rig`, the
+    calibration of the front and side cameras, every measure is taken in 3D."""
 
-    def __init__(self, settings: AnalyzerSettings | None = None) -> None:
+    def __init__(self, settings: AnalyzerSettings | None = None,
+                 rig: RigCalibration | None = None) -> None:
         self.settings = settings or AnalyzerSettings()
+        self.rig = rig
+        self._triangulator = LiveTriangulator(rig, self.settings.stereo) if rig else None
         self._torso = BodyScale(TORSO, min_visibility=self.settings.min_visibility)
         self._hips = BodyScale(HIP_WIDTH, min_visibility=self.settings.min_visibility)
         self._smoother = MeasureSmoother(self.settings.smoothing)
@@ -132,6 +147,8 @@ class SquatAnalyzer:
 
     def apply(self, settings: AnalyzerSettings) -> None:
         """Use `settings` from the next frame on (a rep in progress is judged by them)."""
+        if self.rig is not None and settings.stereo != self.settings.stereo:
+            self._triangulator = LiveTriangulator(self.rig, settings.stereo)
         self.settings = settings
         self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
         self._counter.p = settings.phases
@@ -144,16 +161,25 @@ class SquatAnalyzer:
         return {view: monitor.status for view, monitor in self._views.items()}
 
     def update(self, t: float, front: PoseResult | None, side: PoseResult | None,
-               frames_between: bool = False) -> FrameAnalysis:
+               frames_between: bool = False, side_t: float | None = None) -> FrameAnalysis:
         """Analyse the frame(s) captured at time t (seconds); None where a view saw nobody.
-        `frames_between`: frames since the last update were skipped, not missing."""
-        # Body lengths are the athlete's standing ones: folded, the body looks shorter.
+        `frames_between`: frames since the last update were skipped, not missing. `side_t`:
+        the side frame's own capture time where it differs from t (3D brings it to t)."""
         standing = self._counter.phase == Phase.STANDING
         self._views["front"].update(front, standing)
         self._views["side"].update(side, standing)
-        torso_px = self._torso.update("side", side, standing) if side is not None else None
-        hips_px = self._hips.update("front", front, standing) if front is not None else None
-        raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
+        landmarks = None
+        if self._triangulator is not None:
+            landmarks = self._triangulator.update({
+                "front": (t, self._observation("front", front)),
+                "side": (t if side_t is None else side_t, self._observation("side", side))})
+            raw = ({} if landmarks is None
+                   else measures_3d(landmarks.points, landmarks.confidence))
+        else:
+            # Body lengths are the athlete's standing ones: folded, the body looks shorter.
+            torso_px = self._torso.update("side", side, standing) if side is not None else None
+            hips_px = self._hips.update("front", front, standing) if front is not None else None
+            raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
         smoothed_values = self._smoother(t, {name: m.value for name, m in raw.items()})
         measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
         knee = self.knee_signal(smoothed_values)
@@ -171,17 +197,27 @@ class SquatAnalyzer:
         views = self.views
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
                              finished, self._active_faults(smoothed_values, views),
-                             self._counter.lost_rep_gap_s, views)
+                             self._counter.lost_rep_gap_s, views, landmarks)
 
     def finish(self) -> RepReport | None:
         """End of the session: report a rep that was standing up but not yet settled."""
         rep = self._counter.finish()
         return self._report(rep) if rep is not None else None
 
-    @staticmethod
-    def knee_view(values: dict[str, float]) -> str:
+    def knee_view(self, values: dict[str, float]) -> str:
         """The view knee_signal reads these values from."""
+        if self.rig is not None:
+            return VIEW_3D
         return "side" if any(name in values for name in KNEE_SIGNALS[0]) else "front"
+
+    def _observation(self, view: str, pose: PoseResult | None) -> Observation | None:
+        """A view's keypoints in the pixels of its calibration (a stream of another size is
+        scaled to it)."""
+        if pose is None:
+            return None
+        camera = self.rig.cameras[view]
+        scale = np.array([camera.width / pose.width, camera.height / pose.height])
+        return Observation(pose.pixels * scale, pose.visibility)
 
     @staticmethod
     def knee_signal(values: dict[str, float]) -> float | None:
@@ -241,7 +277,8 @@ class SquatAnalyzer:
         self._frames = RepFrames([self._frames.times_s[i] for i in keep],
                                  [self._frames.values[i] for i in keep])
         asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
-        knee_view = "side" if frames.series(*KNEE_SIGNALS[0]) else "front"
+        knee_view = (VIEW_3D if self.rig is not None
+                     else "side" if frames.series(*KNEE_SIGNALS[0]) else "front")
         faults, not_judged = judge(
             rep_faults(rep, frames, self._standing_values(), self.settings.faults),
             self.views, knee_view, self.settings.view_check)

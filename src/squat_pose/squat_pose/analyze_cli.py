@@ -6,7 +6,8 @@ folder), or on the two cameras of a session bag (`--bag`), and writes
 "reference": name} as JSON. With both views, each side frame is paired
 with the front frame nearest in time (the files are played as two cameras started together).
 With `--reference`, every rep is scored against that answer sheet and its largest deviations
-are listed.
+are listed. With `--calibration` (both views needed), the measures come from the landmarks
+triangulated with that rig calibration and every fault is judged in 3D.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
 from squat_common.output_files import unwritable_reason
+from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.reference import (
     BUILTIN,
@@ -45,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="score every rep against this reference (coach reference build); "
                              f"default {BUILTIN}: the built-in textbook squat; 'none': no "
                              "scores")
+    parser.add_argument("--calibration", type=Path,
+                        help="rig calibration of the front and side cameras (YAML): judge "
+                             "every fault in 3D from the triangulated landmarks")
 
 
 def _number(value: float | None) -> float | None:
@@ -89,9 +94,11 @@ class _Progress:
             sys.stderr.flush()
 
 
-def analyze(videos: dict[str, Path], reference: Reference | None = None) -> dict[str, Any]:
-    """The analysis of recordings (view -> path), scored against `reference` when given."""
-    analyzer = SquatAnalyzer()
+def analyze(videos: dict[str, Path], reference: Reference | None = None,
+            rig: RigCalibration | None = None) -> dict[str, Any]:
+    """The analysis of recordings (view -> path), scored against `reference` when given, in
+    3D with the calibration `rig` when given."""
+    analyzer = SquatAnalyzer(rig=rig)
     scorer = ReferenceScorer(reference) if reference else None
     primary = "side" if "side" in videos else "front"
     progress = _Progress(frame_count(videos[primary], primary))
@@ -117,10 +124,16 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         videos = recordings(args.front, args.side, args.bag)
+        rig = None
+        if args.calibration is not None:
+            if set(videos) != {"front", "side"}:
+                raise CalibrationError("--calibration needs both views (--front and --side, "
+                                       "or a bag with both cameras)")
+            rig = load_rig(args.calibration, ("front", "side"))
         reference = (None if args.reference == "none"
                      else load_reference(reference_file(args.reference)))
-        result = analyze(videos, reference)
-    except (SourceError, ReferenceError) as error:
+        result = analyze(videos, reference, rig)
+    except (SourceError, ReferenceError, CalibrationError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)
         return 2
     if not result["seen"]:

@@ -120,6 +120,11 @@ def measures_3d(points: np.ndarray, confidence: np.ndarray) -> dict[str, Measure
         if ankles > 1e-3:
             found["knee_separation"] = Measure(
                 float(np.linalg.norm(p[L_KNEE] - p[R_KNEE])) / ankles, c, VIEW)
+    # geometry.py's unsided thigh_angle: the leg bent furthest, as there.
+    bent = [side for side in SIDES if f"thigh_angle_{side}" in found]
+    if bent:
+        deepest = max(bent, key=lambda side: found[f"knee_flexion_{side}"].value)
+        found["thigh_angle"] = found[f"thigh_angle_{deepest}"]
     if "knee_flexion_left" in found and "knee_flexion_right" in found:
         left_knee, right_knee = found["knee_flexion_left"], found["knee_flexion_right"]
         found["asymmetry"] = Measure(left_knee.value - right_knee.value,

@@ -47,6 +47,11 @@ class PoseNodeSettings:
         BUILTIN, f"Reference file to score against (coach reference build; the SetReference "
         f"service sets it too); '{BUILTIN}': the built-in textbook squat; empty: no reference, "
         "scores are NaN. A file that does not load is refused and the reference in use stays.")
+    calibration_path: str = setting(
+        "", "Rig calibration (YAML) of the front and side cameras: every measure is then "
+        "taken from the landmarks triangulated from both views, and faults are judged in 3D "
+        "whichever way the cameras stand round the athlete; empty: each view's own image.",
+        read_only=True)
     pose: EstimatorSettings = group(EstimatorSettings)
     analysis: AnalyzerSettings = group(AnalyzerSettings, prefix="")
     scoring: ScoreSettings = group(ScoreSettings)

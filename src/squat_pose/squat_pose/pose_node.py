@@ -5,7 +5,9 @@ the synchroniser seam (message_filters where installed). Each pair is analysed
 on a worker thread; when it falls behind by more than processing_queue_size pairs, the oldest
 waiting pair is dropped and counted.
 Publishes ~/front/keypoints, ~/side/keypoints, squat/state, squat/rep, squat/overlay/{front,side},
-squat/markers and /diagnostics (1 Hz).
+squat/markers and /diagnostics (1 Hz). With a rig calibration (calibration_path), every measure
+comes from the landmarks triangulated from both views, published on squat/landmarks_3d and drawn
+on squat/markers in the calibration's world frame.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from pathlib import Path
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
@@ -26,21 +29,23 @@ from squat_common.diagnostics import DIAGNOSTICS_TOPIC, VIEWS_STATUS, diagnostic
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import decode_compressed
 from squat_common.newest_queue import NewestQueue
-from squat_common.node_runner import run_node
+from squat_common.node_runner import NodeConfigurationError, run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
+from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
 from squat_common.stamps import stamp_ns, stamp_s
-from squat_msgs.msg import PoseKeypoints, ReferenceSummary, RepSummary, SquatState
+from squat_msgs.msg import Landmarks3D, PoseKeypoints, ReferenceSummary, RepSummary, SquatState
 from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.input_gaps import InputGaps
-from squat_pose.markers import skeleton_markers
+from squat_pose.markers import landmark_markers, skeleton_markers
 from squat_pose.node_settings import PoseNodeSettings
 from squat_pose.overlay import draw_overlay
 from squat_pose.pose_estimation import MultiViewEstimator
 from squat_pose.reference import Reference, ReferenceError, load_reference, reference_file
 from squat_pose.reference_scorer import NO_SCORE, ReferenceScorer
 from squat_pose.state_messages import (
+    landmarks_3d,
     pose_keypoints,
     reference_summary,
     rep_summary,
@@ -65,8 +70,9 @@ class PoseNode(Node):
         settings = self._settings.value
         slop_s, queue_size = settings.slop_s, settings.sync_queue_size
         self._bridge, bridge_name = image_bridge()
+        self._rig = self._calibration(settings.calibration_path)
         self._estimator = MultiViewEstimator(VIEWS, settings.pose)
-        self._analyzer = SquatAnalyzer(settings.analysis)
+        self._analyzer = SquatAnalyzer(settings.analysis, self._rig)
         self._analysis_lock = threading.Lock()
         self._scorer: ReferenceScorer | None = None
         self._stats = SyncStatistics(inputs=2)
@@ -83,6 +89,8 @@ class PoseNode(Node):
         self._state_pub = self.create_publisher(SquatState, "squat/state", 10)
         self._rep_pub = self.create_publisher(RepSummary, "squat/rep", REP_QOS)
         self._marker_pub = self.create_publisher(MarkerArray, "squat/markers", 10)
+        self._landmarks_pub = (self.create_publisher(Landmarks3D, "squat/landmarks_3d", 10)
+                               if self._rig else None)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
         self._reference_pub = self.create_publisher(ReferenceSummary, "squat/reference",
                                                     REFERENCE_QOS)
@@ -113,6 +121,18 @@ class PoseNode(Node):
         self.get_logger().info(
             f"pairing front/side frames with {self._pairs.implementation}: "
             f"queue_size={queue_size}, slop={slop_s * 1000:.1f} ms; images by {bridge_name}")
+
+    def _calibration(self, path: str) -> RigCalibration | None:
+        if not path:
+            return None
+        try:
+            rig = load_rig(Path(path).expanduser(), VIEWS)
+        except CalibrationError as error:
+            raise NodeConfigurationError(f"calibration_path: {error}") from error
+        self.get_logger().info(
+            f"judging in 3D with the rig calibration {path} ({rig.source}, world frame "
+            f"{rig.world_frame!r})")
+        return rig
 
     def _check(self, settings: PoseNodeSettings, changed: set[str]) -> str | None:
         # A reference that does not load is refused before it replaces the one in use.
@@ -204,7 +224,8 @@ class PoseNode(Node):
             # the analysis that is not the cameras'.
             frames_between = self._gaps.widest_before(stamp_ns(front)) <= \
                 settings.analysis.phases.frame_gap_s
-            analysis = (self._analyzer.update(t, poses["front"], poses["side"], frames_between)
+            analysis = (self._analyzer.update(t, poses["front"], poses["side"], frames_between,
+                                              stamp_s(side))
                         if usable else None)
             if analysis is not None:
                 self._views = analysis.views
@@ -232,7 +253,17 @@ class PoseNode(Node):
         self._processed += 1
         if finished is not None:
             self._rep_pub.publish(rep_summary(finished, front.header))
-        if self._marker_pub.get_subscription_count():
+        landmarks = analysis.landmarks_3d if analysis is not None else None
+        if self._rig is not None:
+            world = Header(stamp=front.header.stamp, frame_id=self._rig.world_frame)
+            if landmarks is not None:
+                self._landmarks_pub.publish(landmarks_3d(world, landmarks))
+            if self._marker_pub.get_subscription_count():
+                self._marker_pub.publish(landmark_markers(
+                    world, landmarks.points if landmarks else None,
+                    landmarks.confidence if landmarks else None,
+                    settings.analysis.min_visibility))
+        elif self._marker_pub.get_subscription_count():
             self._marker_pub.publish(skeleton_markers(
                 Header(stamp=side.header.stamp, frame_id=side.header.frame_id), poses["side"],
                 settings.marker_distance_m, settings.analysis.min_visibility))

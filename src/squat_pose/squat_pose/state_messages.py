@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from geometry_msgs.msg import Point
 from std_msgs.msg import Header
 
@@ -23,16 +24,30 @@ from squat_msgs.msg import (
     RepSummary,
     SquatState,
 )
+from squat_msgs.msg import (
+    Landmarks3D as Landmarks3DMsg,
+)
 from squat_pose.analysis import FrameAnalysis, RepReport
 from squat_pose.geometry import Measure
+from squat_pose.geometry_3d import VIEW as VIEW_3D
 from squat_pose.landmarks import LANDMARK_NAMES
 from squat_pose.pose_estimation import PoseResult
 from squat_pose.reference import Reference
 from squat_pose.reference_scorer import NO_SCORE, FrameScore
+from squat_pose.stereo import Landmarks3D
 
 VIEWS = {"front": Measurement.VIEW_FRONT, "side": Measurement.VIEW_SIDE,
-         "both": Measurement.VIEW_BOTH}
+         "both": Measurement.VIEW_BOTH, VIEW_3D: Measurement.VIEW_BOTH}
 NAN = float("nan")
+
+
+def landmarks_3d(header: Header, landmarks: Landmarks3D) -> Landmarks3DMsg:
+    """The triangulated landmarks of a pair, in header.frame_id (the rig's world frame)."""
+    return Landmarks3DMsg(
+        header=header,
+        points=[Point(x=float(x), y=float(y), z=float(z)) for x, y, z in landmarks.points],
+        reprojection_px=landmarks.reprojection_px.astype(np.float32).tolist(),
+        confidence=landmarks.confidence.astype(np.float32).tolist())
 
 
 def pose_keypoints(header: Header, camera_name: str, width: int, height: int,

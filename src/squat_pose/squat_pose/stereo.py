@@ -50,12 +50,14 @@ class StereoSettings:
 @dataclass(frozen=True)
 class Landmarks3D:
     """The landmarks at one stamp: points (n, 3) in the rig's world frame (NaN where not
-    triangulated), the worst view's reprojection error (n,) in px, views used (n,)."""
+    triangulated), the worst view's reprojection error (n,) in px, views used (n,), and the
+    confidence (n,) 0..1: the least visibility among the views (0 where not triangulated)."""
 
     time_s: float
     points: np.ndarray
     reprojection_px: np.ndarray
     views_used: np.ndarray
+    confidence: np.ndarray
 
 
 class LiveTriangulator:
@@ -88,7 +90,9 @@ class LiveTriangulator:
         points = np.full_like(result.points, np.nan)
         for (index, axis), value in smoothed.items():
             points[index, axis] = value
-        return Landmarks3D(at, points, result.reprojection_px, result.views_used)
+        confidence = np.min([o.visibility for o in observations.values()], axis=0)
+        confidence = np.where(np.isfinite(points).all(axis=1), confidence, 0.0)
+        return Landmarks3D(at, points, result.reprojection_px, result.views_used, confidence)
 
     def _at(self, view: str, at: float, t: float, observation: Observation) -> Observation:
         """The view's keypoints at time `at`, from its previous frame and this one."""

@@ -34,6 +34,7 @@ from squat_common.names import (
 )
 from squat_common.settings import setting
 from squat_pose.faults import Fault
+from squat_pose.geometry_3d import VIEW as VIEW_3D
 from squat_pose.landmarks import INDEX
 from squat_pose.pose_estimation import PoseResult
 
@@ -205,7 +206,7 @@ def judging_view(code: str, knee_view: str) -> tuple[str, tuple[str, ...]]:
     """The view that judges fault `code` and the body parts it needs; `knee_view`: the view
     the rep's knee flexion, and so its timing and lockout, was read from."""
     view, parts = FAULT_VIEWS.get(code, (knee_view, ()))
-    return (knee_view if code == INCOMPLETE_LOCKOUT else view), parts
+    return (knee_view if code == INCOMPLETE_LOCKOUT or knee_view == VIEW_3D else view), parts
 
 
 def max_off_axis_deg(code: str, view: str, settings: ViewCheckSettings) -> float:
@@ -219,12 +220,19 @@ def judge(faults: list[Fault], statuses: dict[str, ViewStatus], knee_view: str,
           settings: ViewCheckSettings = ViewCheckSettings()
           ) -> tuple[list[Fault], list[NotJudged]]:
     """The faults the views can judge, each with its view and confidence, and every fault the
-    views cannot judge (found or not) with the reason."""
+    views cannot judge (found or not) with the reason. `knee_view` "3d": the measures came
+    from triangulated landmarks, so a fault needs its body parts in both cameras' frames and
+    how either camera stands round the athlete does not matter."""
     reasons: dict[str, str] = {}
     for code in FAULT_VIEWS:
         view, parts = judging_view(code, knee_view)
-        status = statuses.get(view, ViewStatus(view, seen=False))
-        if reason := status.why_not(parts, max_off_axis_deg(code, view, settings)):
+        if view == VIEW_3D:
+            reason = next((why for camera in IDEAL_AXIS_DEG if (why := statuses.get(
+                camera, ViewStatus(camera, seen=False)).why_not(parts, 180.0))), "")
+        else:
+            status = statuses.get(view, ViewStatus(view, seen=False))
+            reason = status.why_not(parts, max_off_axis_deg(code, view, settings))
+        if reason:
             reasons[code] = reason
     kept = []
     for fault in faults:

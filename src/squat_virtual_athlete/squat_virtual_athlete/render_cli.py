@@ -2,7 +2,8 @@
 
 Writes one video per camera (`<camera>.mp4`), `ground_truth.json` (cameras, the program of reps,
 and per frame: phase, rep, faults, angles, 3D landmarks, and per camera 2D landmarks with
-occlusion), and `contact_sheet.png` (every camera at the key instants of each rep).
+occlusion), `rig_calibration.yaml` (the cameras' exact calibration, for `coach analyze
+--calibration`) and `contact_sheet.png` (every camera at the key instants of each rep).
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ import yaml
 
 from squat_common.cli_numbers import number
 from squat_common.output_files import unwritable_folder_reason
-from squat_virtual_athlete.camera import FOV_DEG, MAX_SIDE_PX, MIN_SIDE_PX, VirtualCamera
+from squat_common.rig_calibration import save_rig
+from squat_virtual_athlete.camera import (
+    FOV_DEG,
+    MAX_SIDE_PX,
+    MIN_SIDE_PX,
+    VirtualCamera,
+    rig_calibration,
+)
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, SpecError, parse_faults
 
 GROUND_TRUTH_FORMAT = "squat_coach.virtual_athlete.ground_truth/1"
+RIG_CALIBRATION_FILE = "rig_calibration.yaml"
 # The truth of every frame is kept until ground_truth.json is written (about 1 MB per second
 # of session): a render is capped at ten minutes.
 MAX_SESSION_S = 600.0
@@ -152,6 +161,7 @@ def render_session(session: VirtualSession, out: Path, fps: float, videos: bool 
         "frames": frames,
     }
     (out / "ground_truth.json").write_text(json.dumps(truth, allow_nan=False))
+    save_rig(out / RIG_CALIBRATION_FILE, rig_calibration(list(session.cameras.values())))
     cv2.imwrite(str(out / "contact_sheet.png"), contact_sheet(session, fps))
     return truth
 
