@@ -9,7 +9,8 @@ alarm. Also: each view's
 estimated angle off its axis, and the not-judged rate. Asserts nothing.
 
 Usage: source scripts/env.sh; python test/bench/bench_view_check.py [--quick] [--cell NAME]
-(--quick: yaw and height only; about a minute per clip either way).
+[--calibrated] (--quick: yaw and height only; about a minute per clip either way;
+--calibrated: in 3D, with the rig's true calibration).
 """
 
 from __future__ import annotations
@@ -54,13 +55,13 @@ CELLS = [
 QUICK = {"default", "yaw +20", "yaw -20", "yaw +40", "height 0.5", "height 1.5"}
 
 
-def run_cell(cell: Cell) -> None:
+def run_cell(cell: Cell, calibrated: bool) -> None:
     cameras = rig(cell.yaw_deg, cell.height_m, cell.distance_m)
     outcomes, false_alarms, judged, offered, offs = [], [], 0, 0, {}
     started = time.perf_counter()
     for fault in FAULT_UNITS:
         spec = replace(AthleteSpec(reps=3, faults=parse_faults(f"{fault}@2")), **cell.athlete)
-        result = evaluate(spec, cameras, cell.fps, cell.light)
+        result = evaluate(spec, cameras, cell.fps, cell.light, calibrated)
         offs = {view: status.off_axis_deg for view, status in result.view_status.items()}
         reps = {report.rep.index: report for report in result.reports}
         if 2 not in reps or len(reps) != 3:
@@ -87,11 +88,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="yaw and height cells only")
     parser.add_argument("--cell", action="append", help="only this cell (repeatable)")
+    parser.add_argument("--calibrated", action="store_true",
+                        help="judge in 3D with the rig's true calibration")
     args = parser.parse_args()
     for cell in CELLS:
         if (args.quick and cell.name not in QUICK) or (args.cell and cell.name not in args.cell):
             continue
-        run_cell(cell)
+        run_cell(cell, args.calibrated)
 
 
 if __name__ == "__main__":
