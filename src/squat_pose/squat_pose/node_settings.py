@@ -50,7 +50,8 @@ class PoseNodeSettings:
     calibration_path: str = setting(
         "", "Rig calibration (YAML) of the front and side cameras: every measure is then "
         "taken from the landmarks triangulated from both views, and faults are judged in 3D "
-        "whichever way the cameras stand round the athlete; empty: each view's own image.",
+        "whichever way the cameras stand round the athlete; empty, or a file that cannot be used "
+        "(logged with the reason): each view's own image.",
         read_only=True)
     pose: EstimatorSettings = group(EstimatorSettings)
     analysis: AnalyzerSettings = group(AnalyzerSettings, prefix="")

@@ -29,7 +29,7 @@ from squat_common.diagnostics import DIAGNOSTICS_TOPIC, VIEWS_STATUS, diagnostic
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import decode_compressed
 from squat_common.newest_queue import NewestQueue
-from squat_common.node_runner import NodeConfigurationError, run_node
+from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
 from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
@@ -128,7 +128,9 @@ class PoseNode(Node):
         try:
             rig = load_rig(Path(path).expanduser(), VIEWS)
         except CalibrationError as error:
-            raise NodeConfigurationError(f"calibration_path: {error}") from error
+            # The session goes on as it would without a calibration, and says so.
+            self.get_logger().error(f"calibration_path: {error}; judging each view in 2D")
+            return None
         self.get_logger().info(
             f"judging in 3D with the rig calibration {path} ({rig.source}, world frame "
             f"{rig.world_frame!r})")
