@@ -7,7 +7,10 @@ folder), or on the two cameras of a session bag (`--bag`), and writes
 with the front frame nearest in time (the files are played as two cameras started together).
 With `--reference`, every rep is scored against that answer sheet and its largest deviations
 are listed. With `--calibration` (both views needed), the measures come from the landmarks
-triangulated with that rig calibration and every fault is judged in 3D.
+triangulated with that rig calibration and every fault is judged in 3D. With `--per-frame`,
+"per_frame" lists every analysed frame: its time, its measures and (with a calibration) its 3D
+landmarks by MediaPipe name, metres in the calibration's world frame, null where not
+triangulated.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from squat_common.frame_sources import SourceError
 from squat_common.names import SEVERITY_NAMES
 from squat_common.output_files import unwritable_reason
 from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
-from squat_pose.analysis import RepReport, SquatAnalyzer
+from squat_pose.analysis import FrameAnalysis, RepReport, SquatAnalyzer
+from squat_pose.landmarks import LANDMARK_NAMES
 from squat_pose.reference import (
     BUILTIN,
     Reference,
@@ -47,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="score every rep against this reference (coach reference build); "
                              f"default {BUILTIN}: the built-in textbook squat; 'none': no "
                              "scores")
+    parser.add_argument("--per-frame", action="store_true", dest="per_frame",
+                        help="also list every frame's measures (and 3D landmarks)")
     parser.add_argument("--calibration", type=Path,
                         help="rig calibration of the front and side cameras (YAML): judge "
                              "every fault in 3D from the triangulated landmarks")
@@ -94,24 +102,43 @@ class _Progress:
             sys.stderr.flush()
 
 
+def frame_json(analysis: FrameAnalysis) -> dict[str, Any]:
+    """One frame as `--per-frame` writes it."""
+    landmarks = analysis.landmarks_3d
+    return {
+        "time_s": _number(analysis.t),
+        "landmarks_3d": None if landmarks is None else {
+            name: ([round(float(v), 4) for v in point] if np.all(np.isfinite(point)) else None)
+            for name, point in zip(LANDMARK_NAMES, landmarks.points, strict=True)},
+        "angles": {name: _number(measure.value)
+                   for name, measure in sorted(analysis.measures.items())},
+    }
+
+
 def analyze(videos: dict[str, Path], reference: Reference | None = None,
-            rig: RigCalibration | None = None) -> dict[str, Any]:
+            rig: RigCalibration | None = None, per_frame: bool = False) -> dict[str, Any]:
     """The analysis of recordings (view -> path), scored against `reference` when given, in
-    3D with the calibration `rig` when given."""
+    3D with the calibration `rig` when given, with every frame's measures when `per_frame`."""
     analyzer = SquatAnalyzer(rig=rig)
     scorer = ReferenceScorer(reference) if reference else None
     primary = "side" if "side" in videos else "front"
     progress = _Progress(frame_count(videos[primary], primary))
     frames = detected = seen = 0
+    listed = []
     for frame in analysed_frames(videos, analyzer, progress.step):
         frames += 1
+        if per_frame:
+            listed.append(frame_json(frame.analysis))
         detected += all(pose is not None for pose in frame.poses.values())
         seen += any(pose is not None for pose in frame.poses.values())
         if scorer is not None:
             scorer.frame(frame.t, frame.analysis, frame.poses)
     reps = [rep_json(scorer.rep(report) if scorer else report) for report in analyzer.reports]
-    return {"reps": reps, "frames": frames, "detected": detected, "seen": seen,
-            "reference": reference.name if reference else None}
+    result = {"reps": reps, "frames": frames, "detected": detected, "seen": seen,
+              "reference": reference.name if reference else None}
+    if per_frame:
+        result["per_frame"] = listed
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             rig = load_rig(args.calibration, ("front", "side"))
         reference = (None if args.reference == "none"
                      else load_reference(reference_file(args.reference)))
-        result = analyze(videos, reference, rig)
+        result = analyze(videos, reference, rig, args.per_frame)
     except (SourceError, ReferenceError, CalibrationError) as error:
         print(f"coach analyze: {error}", file=sys.stderr)
         return 2
