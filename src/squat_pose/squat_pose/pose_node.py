@@ -33,7 +33,7 @@ from squat_common.node_runner import run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
 from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
-from squat_common.stamps import stamp_ns, stamp_s
+from squat_common.stamps import stamp_ns, stamp_s, time_from_s
 from squat_msgs.msg import Landmarks3D, PoseKeypoints, ReferenceSummary, RepSummary, SquatState
 from squat_msgs.srv import SetReference
 from squat_pose.analysis import SquatAnalyzer
@@ -257,8 +257,11 @@ class PoseNode(Node):
             self._rep_pub.publish(rep_summary(finished, front.header))
         landmarks = analysis.landmarks_3d if analysis is not None else None
         if self._rig is not None:
-            world = Header(stamp=front.header.stamp, frame_id=self._rig.world_frame)
-            if landmarks is not None:
+            # The landmarks' instant is the pair's earlier frame (the later view is brought to
+            # it), as Landmarks3D.msg says; the markers without landmarks need only the frame.
+            world = Header(stamp=time_from_s(landmarks.time_s) if landmarks else
+                           front.header.stamp, frame_id=self._rig.world_frame)
+            if landmarks is not None and self._landmarks_pub.get_subscription_count():
                 self._landmarks_pub.publish(landmarks_3d(world, landmarks))
             if self._marker_pub.get_subscription_count():
                 self._marker_pub.publish(landmark_markers(

@@ -228,7 +228,7 @@ def judge(faults: list[Fault], statuses: dict[str, ViewStatus], knee_view: str,
         view, parts = judging_view(code, knee_view)
         if view == VIEW_3D:
             reason = next((why for camera in IDEAL_AXIS_DEG if (why := statuses.get(
-                camera, ViewStatus(camera, seen=False)).why_not(parts, 180.0))), "")
+                camera, ViewStatus(camera, seen=False)).why_not(parts, math.inf))), "")
         else:
             status = statuses.get(view, ViewStatus(view, seen=False))
             reason = status.why_not(parts, max_off_axis_deg(code, view, settings))
