@@ -1,4 +1,5 @@
-"""Each fault document tells the athlete the limit pose_node applies by default.
+"""Each fault document, English and Korean, tells the athlete the limit pose_node applies by
+default.
 
 The documents are prose and the limits are pose_node parameters (faults.<code>): a default
 changed in one place and not the other would have the coach cite a limit it does not use.
@@ -33,10 +34,12 @@ def states(text: str, number: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", text) is not None
 
 
+@pytest.mark.parametrize("folder", ["", "ko"], ids=["en", "ko"])
 @pytest.mark.parametrize("entry", list(entries(FaultThresholds())), ids=lambda e: e.name)
-def test_the_fault_document_states_the_default_limit(entry):
+def test_the_fault_document_states_the_default_limit(entry, folder):
     code = DOCUMENT_OF.get(entry.name, entry.name)
-    document = parse_document(default_knowledge_dir() / f"fault-{code.replace('_', '-')}.md")
+    document = parse_document(default_knowledge_dir() / folder /
+                              f"fault-{code.replace('_', '-')}.md")
     summary = document.section("Summary")
     forms = spoken_forms(field_value(FaultThresholds(), entry), entry.info.unit)
     assert any(states(summary, form) for form in forms), (

@@ -66,7 +66,8 @@ PYPI_KEYS = {"mediapipe": "python3-mediapipe-pip", "fastembed": "python3-fastemb
              "langchain_qdrant": "python3-langchain-qdrant-pip",
              "langchain_openai": "python3-langchain-openai-pip",
              "langchain_ollama": "python3-langchain-ollama-pip",
-             "stop_words": "python3-stop-words-pip", "rosbags": "python3-rosbags-pip",
+             "stop_words": "python3-stop-words-pip",
+             "kiwipiepy": "python3-kiwipiepy-pip", "rosbags": "python3-rosbags-pip",
              "mcap": "python3-mcap-pip"}
 # Imported for their types and errors; installed by the package that needs them.
 CARRIED_BY = {"httpx": "qdrant_client", "grpc": "qdrant_client", "pydantic": "langchain_core"}

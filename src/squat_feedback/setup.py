@@ -12,6 +12,7 @@ setup(
         ("share/ament_index/resource_index/packages", [f"resource/{package_name}"]),
         (f"share/{package_name}", ["package.xml"]),
         (f"share/{package_name}/knowledge", glob("knowledge/*.md")),
+        (f"share/{package_name}/knowledge/ko", glob("knowledge/ko/*.md")),
     ],
     install_requires=["setuptools"],
     zip_safe=True,

@@ -11,16 +11,22 @@ import re
 
 from squat_feedback.rep_context import RepContext
 
-# Words that show an answer talks about a fault.
+# Words that show an answer talks about a fault, in English and Korean.
 FAULT_WORDS = {
     "knee_valgus": ("valgus", "cave", "caving", "knees in", "inward", "knees out",
-                    "follow your toes", "track"),
-    "insufficient_depth": ("depth", "deep", "parallel", "lower"),
-    "forward_lean": ("lean", "chest", "torso", "trunk", "upright"),
-    "heel_lift": ("heel",),
-    "lateral_shift": ("shift", "side", "uneven", "centre", "center", "both feet"),
-    "fast_descent": ("fast", "slow", "tempo", "control"),
-    "incomplete_lockout": ("lockout", "lock out", "stand tall", "finish", "top"),
+                    "follow your toes", "track", "외반", "안으로", "안쪽", "모여", "모이",
+                    "발끝 방향"),
+    "insufficient_depth": ("depth", "deep", "parallel", "lower", "깊이", "깊게", "평행",
+                           "앉"),
+    "forward_lean": ("lean", "chest", "torso", "trunk", "upright", "상체", "가슴", "숙",
+                     "기울"),
+    "heel_lift": ("heel", "뒤꿈치"),
+    "lateral_shift": ("shift", "side", "uneven", "centre", "center", "both feet", "쏠",
+                      "한쪽", "좌우", "양발", "가운데"),
+    "fast_descent": ("fast", "slow", "tempo", "control", "빠르", "빨리", "천천히", "템포",
+                     "속도"),
+    "incomplete_lockout": ("lockout", "lock out", "stand tall", "finish", "top", "락아웃",
+                           "끝까지", "일어서", "펴"),
 }
 CITATION = re.compile(r"\[([a-z0-9-]+)\]")
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")

@@ -2,7 +2,10 @@
 
 A LangChain pipeline: retrieval over the knowledge index, then the grounded template, or an LLM
 (prompt | chat model | parser) whose answer must pass the guard; otherwise the template answers
-and the reason is kept. Questions are screened before anything else. Imports no rclpy.
+and the reason is kept. Questions are screened before anything else, and a question the
+knowledge base does not cover (topic_relevance) gets "I only coach the squat". Answers come in
+the question's language (or the one asked for); rep feedback in the session's. Imports no
+rclpy.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -21,6 +24,7 @@ from squat_feedback.answer_guard import guard_failure
 from squat_feedback.circuit_breaker import CircuitBreaker
 from squat_feedback.knowledge_base import KnowledgeDocument
 from squat_feedback.knowledge_index import KnowledgeIndex, SearchHit
+from squat_feedback.language import detect_language
 from squat_feedback.question_screen import (
     DEFAULT_MAX_CHARS,
     mentions_pain,
@@ -28,18 +32,24 @@ from squat_feedback.question_screen import (
     screen_question,
 )
 from squat_feedback.rep_context import RepContext, format_number
-from squat_feedback.template_answers import question_answer, rep_feedback, rep_summary_line
+from squat_feedback.template_answers import (
+    fault_name,
+    question_answer,
+    rep_feedback,
+    rep_summary_line,
+)
+from squat_feedback.wording import ENGLISH, wording
 
+# English ids: an answer cites the version in its own language.
 CLEAN_REP_DOCUMENT = "technique-descent"
 SAFETY_DOCUMENT = "safety-pain"
 LLM_DOCUMENTS, LLM_CHARS = 2, 240
-REP_QUESTION = "Give feedback on this rep: what to fix first and how."
 SYSTEM_PROMPT = (
     "You are squat coach, a strength coach. Answer only from the documents below and cite "
     "each document you use by its id in square brackets, like [fault-knee-valgus]. Use only "
     "numbers that appear in the rep or in the documents. Address every fault of the rep. "
     "Never diagnose pain or injury: for pain, say to stop and see a professional. Plain "
-    "language, at most {max_chars} characters.")
+    "language, at most {max_chars} characters. Answer in {language}.")
 HUMAN_PROMPT = "Rep: {rep}\n\nDocuments:\n{documents}\n\nQuestion: {question}"
 
 
@@ -61,6 +71,10 @@ class Grounding:
 
     question: str
     rep: RepContext | None
+    language: str = "en"  # of the answer
+    about_rep: bool = False  # feedback on the rep rather than a free question
+    # of the question, which is searched in its own language's documents
+    question_language: str = "en"
     hits: list[SearchHit] = field(default_factory=list)
     fault_documents: dict[str, KnowledgeDocument] = field(default_factory=dict)
 
@@ -71,9 +85,13 @@ class CoachChain:
     def __init__(self, index: KnowledgeIndex, documents: list[KnowledgeDocument],
                  chat_model: BaseChatModel | None = None, model_name: str = "",
                  max_question_chars: int = DEFAULT_MAX_CHARS, max_answer_chars: int = 600,
-                 top_k: int = 3, warn: Callable[[str], None] = lambda _: None) -> None:
+                 top_k: int = 3, min_relevance: dict[str, float] | None = None,
+                 warn: Callable[[str], None] = lambda _: None) -> None:
         self.index = index
         self.documents = {d.id: d for d in documents}
+        self._versions = {(d.english_id, d.language): d for d in documents}
+        # language -> the relevance below which a question is off-topic (none: never refused)
+        self.min_relevance = min_relevance or {}
         self.max_question_chars, self.max_answer_chars = max_question_chars, max_answer_chars
         self.top_k = top_k
         self._warn = warn
@@ -97,19 +115,58 @@ class CoachChain:
     def generator(self) -> str:
         return f"llm:{self._model_name}" if self._llm is not None else "template"
 
-    def feedback(self, rep: RepContext) -> Answer:
-        """Coaching on a finished rep (waits for the LLM when it is busy)."""
-        return self._answer(Grounding(REP_QUESTION, rep), wait_for_llm=True)
+    def feedback(self, rep: RepContext, language: str = "en") -> Answer:
+        """Coaching on a finished rep in `language` (waits for the LLM when it is busy)."""
+        return self._answer(Grounding(wording(language).rep_question, rep, language, True,
+                                      language), wait_for_llm=True)
 
-    def ask(self, question: str, rep: RepContext | None = None) -> Answer:
-        """An answer to a free question, with `rep` as context when given."""
+    def ask(self, question: str, rep: RepContext | None = None,
+            language: str | None = None) -> Answer:
+        """An answer to a free question, with `rep` as context when given, in `language`
+        (default: the question's)."""
         start = time.perf_counter()
-        question = readable_text(question)
-        refusal = screen_question(question, self.max_question_chars)
-        if refusal is not None:
-            return Answer(refusal, [], [], "screen", "question screened",
+        question = readable_text(question).strip()
+        asked_in = detect_language(question)
+        language = language or asked_in
+        words = wording(language)
+
+        def screened(text: str, reason: str) -> Answer:
+            return Answer(text, [], rep.fault_codes if rep else [], "screen", reason,
                           (time.perf_counter() - start) * 1000)
-        return self._answer(Grounding(question.strip(), rep), wait_for_llm=False)
+
+        refusal = screen_question(question, self.max_question_chars, words)
+        if refusal is not None:
+            return screened(refusal, "question screened")
+        threshold = self.min_relevance.get(asked_in)
+        # Pain is never turned away: it is answered from the safety document.
+        if threshold is not None and not mentions_pain(question):
+            with self._index_lock:
+                score = self.index.relevance(self._query(question, rep, asked_in), asked_in)
+            if score < threshold:
+                return screened(words.off_topic,
+                                f"off topic (relevance {score:.2f} < {threshold:.2f})")
+        return self._answer(Grounding(question, rep, language, False, asked_in),
+                            wait_for_llm=False)
+
+    @staticmethod
+    def _query(question: str, rep: RepContext | None, language: str) -> str:
+        """What a question is searched with: a question about a rep is about its faults too."""
+        names = " ".join(fault_name(f.code, wording(language)) for f in rep.faults) \
+            if rep else ""
+        return f"{question} {names}".strip()
+
+    def _version(self, english_id: str, language: str) -> KnowledgeDocument:
+        """A document in `language`, or in English when it has no version in it."""
+        return self._versions.get((english_id, language)) or self.documents[english_id]
+
+    def _in_language(self, hit: SearchHit, language: str) -> SearchHit:
+        """A hit as the version of its document in `language` (its summary as the text)."""
+        found = self.documents.get(hit.id)
+        if found is None or found.language == language:
+            return hit
+        version = self._version(found.english_id, language)
+        return replace(hit, id=version.id, title=version.title, section="Summary",
+                       text=version.section("Summary"))
 
     def _answer(self, grounding: Grounding, wait_for_llm: bool) -> Answer:
         start = time.perf_counter()
@@ -128,39 +185,42 @@ class CoachChain:
         return answer
 
     def _retrieval(self, grounding: Grounding) -> Grounding:
-        rep = grounding.rep
+        rep, language = grounding.rep, grounding.language
+        words = wording(language)
         for fault in rep.faults if rep else ():
-            hits = self.index.search(f"{fault.name}: cues, drills and causes", self.top_k,
-                                     fault=fault.code)
+            hits = self.index.search(
+                words.fault_query.format(name=fault_name(fault.code, words)), self.top_k,
+                fault=fault.code, language=language)
             # The fault's own document (topic "fault") first, else the best match.
             own = [h for h in hits if "fault" in h.topics and h.faults == [fault.code]]
             chosen = (own or hits)[:1]
             if chosen and chosen[0].id in self.documents:
                 grounding.fault_documents[fault.code] = self.documents[chosen[0].id]
                 grounding.hits += [h for h in chosen if h not in grounding.hits]
-        if grounding.question != REP_QUESTION:
-            # A question about a rep is about its faults too.
-            names = " ".join(f.name for f in rep.faults) if rep else ""
-            grounding.hits = self.index.search(f"{grounding.question} {names}".strip(),
-                                               self.top_k) + grounding.hits
+        if not grounding.about_rep:
+            asked_in = grounding.question_language
+            found = self.index.search(self._query(grounding.question, rep, asked_in),
+                                      self.top_k, language=asked_in)
             if mentions_pain(grounding.question) and SAFETY_DOCUMENT in self.documents:
                 # Pain is never coached around: stop and see a professional comes first.
-                safety = self.index.search(grounding.question, 1, document=SAFETY_DOCUMENT)
-                grounding.hits = safety + [h for h in grounding.hits
-                                           if h.id != SAFETY_DOCUMENT]
+                safety_id = self._version(SAFETY_DOCUMENT, asked_in).id
+                found = self.index.search(grounding.question, 1, document=safety_id,
+                                          language=asked_in) + [h for h in found
+                                                                if h.id != safety_id]
+            grounding.hits = [self._in_language(h, language) for h in found] + grounding.hits
         return grounding
 
     def _template_answer(self, grounding: Grounding) -> Answer:
         rep = grounding.rep
         codes = rep.fault_codes if rep else []
-        if grounding.question == REP_QUESTION and rep is not None:
-            text, sources = rep_feedback(rep, grounding.fault_documents,
-                                         self.documents[CLEAN_REP_DOCUMENT])
+        if grounding.about_rep and rep is not None:
+            text, sources = rep_feedback(
+                rep, grounding.fault_documents,
+                self._version(CLEAN_REP_DOCUMENT, grounding.language))
             return Answer(text, sources, codes, "template")
         ranked = [self.documents[h.id] for h in grounding.hits if h.id in self.documents]
         if not ranked:
-            return Answer("The knowledge base has nothing on that yet; ask your trainer.", [],
-                          codes, "template")
+            return Answer(wording(grounding.language).nothing_found, [], codes, "template")
         text, sources = question_answer(list(dict.fromkeys(ranked)), rep,
                                         grounding.fault_documents)
         return Answer(text, sources, codes, "template")
@@ -172,13 +232,14 @@ class CoachChain:
         documents = "\n".join(f"[{h.id}] {h.title}: {' '.join(h.text.split())[:LLM_CHARS]}"
                               for h in hits)
         rep_text = self._rep_text(grounding.rep)
+        language = wording(grounding.language).language_name
         if not self._llm_breaker.allow():
             template.fallback_reason = (f"LLM skipped after a failure (tried again in "
                                         f"{self._llm_breaker.skipped_for_s():.0f} s)")
             return template
         try:
             text = self._llm.invoke({"rep": rep_text, "documents": documents,
-                                     "question": grounding.question,
+                                     "question": grounding.question, "language": language,
                                      "max_chars": self.max_answer_chars}).strip()
         except Exception as error:  # any transport or server error: the template answers
             backoff = self._llm_breaker.failed()
@@ -201,4 +262,4 @@ class CoachChain:
             return "none"
         faults = "; ".join(f"{f.code} {format_number(f.value)} {f.unit} (limit "
                            f"{format_number(f.threshold)})" for f in rep.faults) or "no fault"
-        return f"rep {rep.rep_index}: {rep_summary_line(rep)}; faults: {faults}"
+        return f"rep {rep.rep_index}: {rep_summary_line(rep, ENGLISH)}; faults: {faults}"

@@ -68,9 +68,20 @@ class FeedbackSettings:
     top_k: int = setting(3, "Documents retrieved per question.", low=1, high=20)
     max_question_chars: int = setting(DEFAULT_MAX_CHARS, "Longest question answered.",
                                       unit="characters", low=10, high=10000)
+    min_relevance_en: float = setting(
+        0.42, "English questions scoring below this relevance to the knowledge base are "
+        "off-topic and answered 'I only coach the squat' (0: never).", low=0.0, high=1.0)
+    min_relevance_ko: float = setting(
+        0.636, "The same for Korean questions (their score is made differently: "
+        "topic_relevance.py).", low=0.0, high=1.0)
     max_answer_chars: int = setting(600, "Longest LLM answer accepted (also sets the LLM's "
                                     "token budget).", unit="characters", low=100, high=10000,
                                     read_only=True)
+
+
+def min_relevance(settings: FeedbackSettings) -> dict[str, float]:
+    """The off-topic threshold of each language."""
+    return {"en": settings.min_relevance_en, "ko": settings.min_relevance_ko}
 
 
 @dataclass
@@ -114,7 +125,7 @@ def _coach_on(client: QdrantClient, description: str, settings: FeedbackSettings
     except ChatModelUnavailable as error:
         warn(f"generator {settings.generator} unavailable ({error}); the template answers")
     chain = CoachChain(index, documents, model, name, settings.max_question_chars,
-                       settings.max_answer_chars, settings.top_k, warn)
+                       settings.max_answer_chars, settings.top_k, min_relevance(settings), warn)
     return Coach(chain, client, description, report)
 
 

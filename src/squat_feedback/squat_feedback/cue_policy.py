@@ -13,7 +13,6 @@ Imports no rclpy.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from squat_common.names import (
@@ -26,9 +25,9 @@ from squat_common.names import (
     LATERAL_SHIFT,
 )
 from squat_common.settings import setting
+from squat_feedback.language import LANGUAGES, locale_language
 from squat_feedback.rep_context import RepContext
 
-LANGUAGES = ("en", "ko")
 PRAISE = ""  # the fault code of a praise line: none
 
 # Joint safety first, then depth and balance, then tempo.
@@ -60,22 +59,15 @@ CUE_TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def locale_language() -> str:
-    """The session language the locale asks for: 'ko' for a Korean locale, else 'en'."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        if value := os.environ.get(name):
-            return "ko" if value.lower().startswith("ko") else "en"
-    return "en"
-
-
 @dataclass(frozen=True)
 class CueSettings:
     """When feedback_node cues, and in which language; each field is one of its parameters
     (live)."""
 
     language: str = setting(
-        description="Language of the cues on squat/cue (default: from the locale, 'ko' for a "
-        "Korean one). The full feedback on squat/feedback is in English for now.",
+        description="Language of the session: the cues on squat/cue and the rep feedback on "
+        "squat/feedback (default: from the locale, 'ko' for a Korean one). Questions are "
+        "answered in their own language.",
         default_factory=locale_language, choices=LANGUAGES)
     cue_cooldown_s: float = setting(
         30.0, "A fault cued less than this long ago is not cued again.", unit="s", low=0.0,

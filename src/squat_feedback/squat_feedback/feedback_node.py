@@ -32,8 +32,9 @@ from squat_common.qos import REP_QOS
 from squat_common.settings import group, setting
 from squat_common.stamps import stamp_s
 from squat_feedback.coach_chain import Answer
-from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach
+from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, min_relevance
 from squat_feedback.cue_policy import CuePolicy, CueSettings
+from squat_feedback.language import LANGUAGES, detect_language
 from squat_feedback.rep_context import RepContext
 from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
 from squat_msgs.msg import Cue, Feedback, KnowledgeHit, RepSummary
@@ -127,6 +128,7 @@ class FeedbackNode(Node):
             chain = self._coach.coach.chain
             chain.top_k = settings.coach.top_k
             chain.max_question_chars = settings.coach.max_question_chars
+            chain.min_relevance = min_relevance(settings.coach)
 
     def _build_index(self) -> None:
         logger = self.get_logger()
@@ -164,14 +166,15 @@ class FeedbackNode(Node):
         if self._coach is None:
             return
         try:
-            answer = self._coach.run(lambda chain: chain.feedback(rep))
+            language = self._cues.settings.language
+            answer = self._coach.run(lambda chain: chain.feedback(rep, language))
         except Exception as error:  # a broken index or model must not stop the node
             self.get_logger().error(f"no feedback for rep {rep.rep_index}: {error}")
             return
         self._note(answer)
         message = Feedback(rep_index=rep.rep_index, text=answer.text,
                            source_ids=answer.sources, fault_codes=answer.fault_codes,
-                           generator=answer.generator)
+                           generator=answer.generator, language=language)
         message.header.stamp = self.get_clock().now().to_msg()
         message.header.frame_id = frame_id
         self._feedback_pub.publish(message)
@@ -181,11 +184,17 @@ class FeedbackNode(Node):
                       ) -> AskCoach.Response:
         done: Future = Future()
         rep = self._latest_rep if request.include_latest_rep else None
-        self._questions.submit(lambda: self._answer(request.question, rep, done))
+        language = request.language or detect_language(request.question)
+        if language not in LANGUAGES:
+            response.answer, response.generator = (
+                f"language {request.language!r} is not one of {', '.join(LANGUAGES)}", "error")
+            return response
+        self._questions.submit(lambda: self._answer(request.question, rep, language, done))
         answer: Answer = await done
         self._answered += 1
         response.answer, response.sources = answer.text, answer.sources
         response.latency_ms, response.generator = float(answer.latency_ms), answer.generator
+        response.language = language
         return response
 
     def _unready_reason(self) -> str:
@@ -196,12 +205,13 @@ class FeedbackNode(Node):
             return f"The coach cannot answer: {self._index_error}"
         return ""
 
-    def _answer(self, question: str, rep: RepContext | None, done: Future) -> None:
+    def _answer(self, question: str, rep: RepContext | None, language: str,
+                done: Future) -> None:
         if reason := self._unready_reason():
             answer = Answer(reason, [], [], "error", reason)
         else:
             try:
-                answer = self._coach.run(lambda chain: chain.ask(question, rep))
+                answer = self._coach.run(lambda chain: chain.ask(question, rep, language))
             except Exception as error:  # the caller gets an answer either way
                 self.get_logger().error(f"question not answered: {error}")
                 answer = Answer("The coach cannot answer right now; try again shortly.", [],

@@ -21,6 +21,7 @@ from squat_feedback.chat_models import GENERATORS
 from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
 from squat_feedback.knowledge_base import KnowledgeError
 from squat_feedback.knowledge_index import IndexUnavailable
+from squat_feedback.language import LANGUAGES
 from squat_feedback.rep_context import RepContext, rep_from_analysis
 from squat_feedback.running_coach import DISCOVERY_S, NoAnswer, RunningAnswer, RunningSearch
 
@@ -129,12 +130,13 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_running(question: str, discovery_s: float) -> RunningAnswer | None:
+def _ask_running(question: str, language: str, discovery_s: float) -> RunningAnswer | None:
     from squat_feedback.question_screen import readable_text
     from squat_feedback.running_coach import ask_running_coach
 
     # A message carries UTF-8 only: bytes that are not are replaced before it goes.
-    return ask_running_coach(readable_text(question), discovery_s=discovery_s)
+    return ask_running_coach(readable_text(question), language=language,
+                             discovery_s=discovery_s)
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -142,7 +144,8 @@ def run_ask(args: argparse.Namespace) -> int:
     try:
         if rep is None and not args.local:
             running, coach = _running_or_local(
-                args, lambda discovery_s: _ask_running(args.question, discovery_s))
+                args, lambda discovery_s: _ask_running(args.question, args.lang or "",
+                                                       discovery_s))
         else:
             running, coach = None, _coach(args)
     except NoAnswer as error:
@@ -153,7 +156,7 @@ def run_ask(args: argparse.Namespace) -> int:
         answered_by = "feedback_node"
     else:
         try:
-            answer = coach.chain.ask(args.question, rep)
+            answer = coach.chain.ask(args.question, rep, args.lang)
         finally:
             coach.close()
         if answer.fallback_reason:
@@ -195,6 +198,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help='{"answer", "sources"} as JSON')
     ask.add_argument("--rep-json", type=Path, help="`coach analyze` output to use as context")
     ask.add_argument("--rep", type=int, help="which rep of --rep-json (default: the last)")
+    ask.add_argument("--lang", choices=LANGUAGES,
+                     help="language of the answer (default: the question's)")
     ask.add_argument("--local", action="store_true",
                      help="open the index here even when a session's feedback_node is up "
                           "(without --rep-json, a running one is asked, with its latest rep)")

@@ -19,9 +19,11 @@ from langchain_core.embeddings import Embeddings
 from langchain_qdrant import QdrantVectorStore, RetrievalMode, SparseEmbeddings
 from qdrant_client import QdrantClient, models
 
-from squat_feedback.embeddings import DENSE_DIM, HANGUL_WORD
+from squat_feedback.embeddings import DENSE_DIM
 from squat_feedback.knowledge_base import Chunk, KnowledgeDocument, chunks
+from squat_feedback.language import detect_language
 from squat_feedback.question_screen import readable_text
+from squat_feedback.topic_relevance import TermStatistics, relevance
 
 COLLECTION = "squat_knowledge"
 DENSE, SPARSE = "dense", "sparse"
@@ -35,11 +37,9 @@ class IndexUnavailable(RuntimeError):
     """The index cannot be opened (folder owned by another process, server down, ...)."""
 
 
-def mostly_hangul(text: str) -> bool:
-    """Whether most letters of `text` are Hangul."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(HANGUL_WORD.match(c) is not None for c in letters) > \
-        len(letters) / 2
+def _in_language(language: str) -> models.Filter:
+    return models.Filter(must=[models.FieldCondition(
+        key="metadata.language", match=models.MatchValue(value=language))])
 
 
 def default_index_path() -> Path:
@@ -132,11 +132,16 @@ class KnowledgeIndex:
             client=client, collection_name=collection, embedding=dense,
             sparse_embedding=sparse, retrieval_mode=RetrievalMode.HYBRID,
             vector_name=DENSE, sparse_vector_name=SPARSE)
-        # The dense model knows English only: a Korean question is matched by BM25 alone, or
+        # The dense model knows English only: Korean documents are found by BM25 alone, or
         # the dense half's noise would tie with the right answer.
         self._sparse_store = QdrantVectorStore(
             client=client, collection_name=collection, sparse_embedding=sparse,
             retrieval_mode=RetrievalMode.SPARSE, sparse_vector_name=SPARSE)
+        self._dense_store = QdrantVectorStore(
+            client=client, collection_name=collection, embedding=dense,
+            retrieval_mode=RetrievalMode.DENSE, vector_name=DENSE)
+        self._sparse = sparse
+        self._terms: TermStatistics | None = None  # read from the index when first needed
 
     def _indexed_hashes(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -164,29 +169,61 @@ class KnowledgeIndex:
         if stale:
             self.client.delete(self.collection, points_selector=models.PointIdsList(
                 points=stale))
-        if changed:
-            self.store.add_documents(
+        for language in {wanted[pid].metadata["language"] for pid in changed}:
+            ids = [pid for pid in changed if wanted[pid].metadata["language"] == language]
+            # The dense model knows English only: other languages get their sparse vector.
+            store = self.store if language == "en" else self._sparse_store
+            store.add_documents(
                 [Document(page_content=wanted[pid].text, metadata=wanted[pid].metadata)
-                 for pid in changed], ids=changed)
+                 for pid in ids], ids=ids)
         added = sum(1 for pid in changed if pid not in indexed)
+        self._terms = None
         return SyncReport(added, len(changed) - added, len(stale),
                           len(wanted) - len(changed), time.perf_counter() - start)
 
-    def search(self, query: str, k: int = 5, fault: str | None = None,
-               document: str | None = None) -> list[SearchHit]:
-        """The `k` documents that answer `query` best (optionally only those about `fault`, or
-        only the sections of one `document`)."""
+    def _term_statistics(self) -> TermStatistics:
+        if self._terms is None:
+            rows, offset = [], None
+            while True:
+                points, offset = self.client.scroll(
+                    self.collection, limit=256, offset=offset, with_payload=["metadata"],
+                    with_vectors=[SPARSE])
+                for point in points:
+                    meta = (point.payload or {}).get("metadata", {})
+                    rows.append((meta.get("language", "en"), meta.get("doc_id", ""),
+                                 point.vector[SPARSE].indices))
+                if offset is None:
+                    break
+            self._terms = TermStatistics.of(rows)
+        return self._terms
+
+    def relevance(self, query: str, language: str | None = None) -> float:
+        """How much `query` is about what the documents in `language` (default: the query's)
+        cover: topic_relevance.relevance of its best match and its coverage."""
         query = readable_text(query)
-        conditions = []
+        language = language or detect_language(query)
+        store = self._dense_store if language == "en" else self._sparse_store
+        best = store.similarity_search_with_score(query, k=1, filter=_in_language(language))
+        coverage = self._term_statistics().coverage(self._sparse.embed_query(query).indices,
+                                                    language)
+        return relevance(best[0][1] if best else 0.0, coverage, language)
+
+    def search(self, query: str, k: int = 5, fault: str | None = None,
+               document: str | None = None, language: str | None = None) -> list[SearchHit]:
+        """The `k` documents in `language` (default: the query's) that answer `query` best
+        (optionally only those about `fault`, or only the sections of one `document`)."""
+        query = readable_text(query)
+        language = language or detect_language(query)
+        conditions = list(_in_language(language).must)
         if fault:
             conditions.append(models.FieldCondition(
                 key="metadata.faults", match=models.MatchValue(value=fault)))
         if document:
             conditions.append(models.FieldCondition(
                 key="metadata.doc_id", match=models.MatchValue(value=document)))
-        query_filter = models.Filter(must=conditions) if conditions else None
-        store = self._sparse_store if mostly_hangul(query) else self.store
-        found = store.similarity_search_with_score(query, k=4 * k, filter=query_filter)
+        store = self.store if language == "en" else self._sparse_store
+        found = store.similarity_search_with_score(query, k=4 * k,
+                                                   filter=models.Filter(must=conditions))
         hits: dict[str, SearchHit] = {}
         for document, score in found:
             meta = document.metadata

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import re
 
+from squat_feedback.wording import ENGLISH, Wording
+
 DEFAULT_MAX_CHARS = 500
-EMPTY_ANSWER = ("Ask me about your squat: technique, a fault squat coach flagged, mobility, "
-                "tempo, breathing or safety.")
-OFF_LIMITS_ANSWER = ("I can only answer questions about squat technique and training from the "
-                     "squat coach knowledge base, and my instructions stay as they are. Ask me "
-                     "about your squat.")
 # Phrases that try to replace or reveal the system prompt (English and Korean).
 INJECTION = re.compile(
     r"ignore\s+(all\s+|any\s+|the\s+|your\s+)?(previous|prior|above|earlier)\s+"
@@ -24,16 +21,17 @@ INJECTION = re.compile(
     re.IGNORECASE)
 
 
-def screen_question(question: str, max_chars: int = DEFAULT_MAX_CHARS) -> str | None:
-    """None when the question may be answered; otherwise the safe answer to give instead."""
+def screen_question(question: str, max_chars: int = DEFAULT_MAX_CHARS,
+                    words: Wording = ENGLISH) -> str | None:
+    """None when the question may be answered; otherwise the safe answer to give instead, in
+    the language of `words`."""
     text = question.strip()
     if not text:
-        return EMPTY_ANSWER
+        return words.empty_question
     if len(text) > max_chars:
-        return (f"That question is {len(text)} characters long; please ask in at most "
-                f"{max_chars}.")
+        return words.too_long.format(length=len(text), limit=max_chars)
     if INJECTION.search(text):
-        return OFF_LIMITS_ANSWER
+        return words.off_limits
     return None
 
 

@@ -9,19 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from squat_common import names
 from squat_common.names import SEVERITY_NAMES
-
-# What each fault code is called in English.
-FAULT_NAMES = {
-    names.KNEE_VALGUS: "knee valgus (knees caving in)",
-    names.INSUFFICIENT_DEPTH: "insufficient depth",
-    names.FORWARD_LEAN: "forward trunk lean",
-    names.HEEL_LIFT: "heel lift",
-    names.LATERAL_SHIFT: "lateral shift",
-    names.FAST_DESCENT: "fast descent",
-    names.INCOMPLETE_LOCKOUT: "incomplete lockout",
-}
 
 
 @dataclass(frozen=True)
@@ -34,10 +22,6 @@ class FaultFinding:
     unit: str
     severity: int = 2
 
-    @property
-    def name(self) -> str:
-        return FAULT_NAMES.get(self.code, self.code.replace("_", " "))
-
 
 @dataclass(frozen=True)
 class Deviation:
@@ -47,25 +31,6 @@ class Deviation:
     angle: str
     phase: str
     degrees: float
-
-    def text(self) -> str:
-        """How the coach says it: "at the bottom your trunk leaned 18 deg more than the
-        reference"."""
-        name, verb = ANGLE_WORDS.get(self.angle, (self.angle, "measured"))
-        where = {"descent": "on the way down", "bottom": "at the bottom",
-                 "ascent": "on the way up"}.get(self.phase, self.phase)
-        return (f"{where} your {name} {verb} {format_number(abs(self.degrees))} deg "
-                f"{'more' if self.degrees > 0 else 'less'} than the reference")
-
-
-# Angle -> (what it is, what it does).
-ANGLE_WORDS = {
-    "knee_flexion": ("knees", "bent"),
-    "hip_flexion": ("hips", "bent"),
-    "trunk_lean": ("trunk", "leaned"),
-    "ankle_dorsiflexion": ("shins", "tilted"),
-    "knee_valgus": ("knees", "caved in"),
-}
 
 
 @dataclass(frozen=True)

@@ -66,13 +66,14 @@ def _call(service_type: Any, service: str, request: Any, answer_timeout_s: float
         rclpy.try_shutdown(context=context)
 
 
-def ask_running_coach(question: str, include_latest_rep: bool = True,
+def ask_running_coach(question: str, include_latest_rep: bool = True, language: str = "",
                       answer_timeout_s: float = 120.0, discovery_s: float = DISCOVERY_S
                       ) -> RunningAnswer | None:
-    """The answer of the feedback_node serving squat/ask_coach, or None when none is up."""
+    """The answer of the feedback_node serving squat/ask_coach, or None when none is up
+    (`language` empty: the question's own)."""
     reply = _call(AskCoach, ASK_SERVICE, AskCoach.Request(
-        question=question, include_latest_rep=include_latest_rep), answer_timeout_s,
-        discovery_s)
+        question=question, include_latest_rep=include_latest_rep, language=language),
+        answer_timeout_s, discovery_s)
     return None if reply is None else RunningAnswer(reply.answer, list(reply.sources),
                                                     reply.generator)
 

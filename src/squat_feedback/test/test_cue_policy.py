@@ -11,8 +11,8 @@ from squat_feedback.cue_policy import (
     PRAISE,
     CuePolicy,
     CueSettings,
-    locale_language,
 )
+from squat_feedback.language import locale_language
 from squat_feedback.rep_context import FaultFinding, RepContext
 
 VALGUS = FaultFinding("knee_valgus", 18.0, 10.0, "deg", 3)
