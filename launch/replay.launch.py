@@ -1,7 +1,7 @@
 """Replay a recorded session into a fresh pose node and feedback node on the bag's clock.
 
     ros2 launch squat_bringup replay.launch.py bag:=bag_dir [rate:=1.0] [reference:=coach.json]
-        [calibration:=rig.yaml] [params_file:=my.params.yaml]
+        [calibration:=rig.yaml] [language:=ko|en] [params_file:=my.params.yaml]
 
 The nodes come from squat_bringup.session_graph, which `scripts/coach replay` uses too.
 """
@@ -26,7 +26,8 @@ def _replay(context: LaunchContext) -> list:
         return refusal("give the bag to replay: bag:=<folder>")
     try:
         nodes, notes = replay_session(bag, float(value("rate")), value("reference") or None,
-                                      calibration=optional_path(value("calibration")))
+                                      calibration=optional_path(value("calibration")),
+                                      language=value("language") or None)
     except (SessionGraphError, ValueError) as error:
         return refusal(str(error))
     return session_actions(nodes, notes, value("params_file"))
@@ -42,6 +43,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("calibration", default_value="",
                               description="rig calibration of the front and side cameras: "
                                           "judge every fault in 3D"),
+        DeclareLaunchArgument("language", default_value="",
+                              description="language of the cues and the rep feedback, en or "
+                                          "ko (empty: the locale's)"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
         OpaqueFunction(function=_replay),

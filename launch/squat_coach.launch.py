@@ -2,6 +2,7 @@
 
     ros2 launch squat_bringup squat_coach.launch.py [front:=/dev/video0] [side:=video.mp4]
         [reference:=coach.json] [record:=bag_dir] [speak:=true] [calibration:=rig.yaml]
+        [language:=ko|en]
         [params_file:=my.params.yaml] [rviz:=true] [rqt:=true]
 
 A camera not given, 'virtual', or not found shows the virtual athlete (the log says so). The
@@ -34,7 +35,8 @@ def _session(context: LaunchContext) -> list:
         nodes, notes = live_session(value("front") or None, value("side") or None,
                                     value("reference") or None, optional_path(value("record")),
                                     speak=IfCondition(value("speak")).evaluate(context),
-                                    calibration=optional_path(value("calibration")))
+                                    calibration=optional_path(value("calibration")),
+                                    language=value("language") or None)
     except SessionGraphError as error:
         return refusal(str(error))
     viewers = [action() for name, action in (("rviz", rviz_action), ("rqt", rqt_action))
@@ -58,6 +60,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("calibration", default_value="",
                               description="rig calibration of the front and side cameras: "
                                           "judge every fault in 3D"),
+        DeclareLaunchArgument("language", default_value="",
+                              description="language of the cues and the rep feedback, en or "
+                                          "ko (empty: the locale's)"),
         DeclareLaunchArgument("params_file", default_value=str(default_params_file()),
                               description="ros__parameters YAML for every node"),
         DeclareLaunchArgument("speak", default_value="false",

@@ -281,4 +281,8 @@ def test_a_set_of_six_reps_gets_its_cues_at_once_and_the_full_feedback_on_each(
     assert [(c.rep_index, c.fault_code) for c in cues] == [
         (2, "knee_valgus"), (5, ""), (6, "insufficient_depth")]
     assert cues[0].text == "무릎을 발끝 방향으로 밀어내세요." and cues[0].language == "ko"
+    # The full feedback is in the session's language too, from the Korean documents.
+    valgus = next(m for m in feedback if m.rep_index == 2)
+    assert valgus.language == "ko" and "fault-knee-valgus-ko" in valgus.source_ids
+    assert "16.3도" in valgus.text and "2번째 반복" in valgus.text
     assert all(c.header.stamp.sec == 1000 + 4 * (c.rep_index - 1) for c in cues)

@@ -24,6 +24,7 @@ from squat_bringup.session_graph import (
 from squat_common.cli_errors import said_in_one_line
 from squat_common.cli_numbers import number
 from squat_common.settings import with_values
+from squat_feedback.language import LANGUAGES
 
 
 class SessionCliError(RuntimeError):
@@ -56,6 +57,10 @@ def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calibration", type=Path,
                         help="rig calibration of the front and side cameras (YAML): judge "
                              "every fault in 3D from the triangulated landmarks")
+    parser.add_argument("--language", choices=LANGUAGES,
+                        help="language of the cues and the rep feedback (default: the "
+                             "locale's, Korean for a ko_* locale); questions are answered in "
+                             "their own")
     parser.add_argument("--quiet", action="store_true",
                         help="print only the session summary, not each rep and its feedback")
     parser.add_argument("--log-dir", type=Path,
@@ -120,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
     _refuse_a_second_session(args)
     params_file = _params_file(args)
     nodes, notes = live_session(args.front, args.side, args.reference, args.record, args.graph,
-                                args.speak, args.calibration)
+                                args.speak, args.calibration, args.language)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)
     bag = next((Path(n.parameters["bag_path"]) for n in nodes
@@ -143,7 +148,7 @@ def _check_cameras(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     params_file = _params_file(args)
     nodes, notes = replay_session(args.bag, args.rate, args.reference, args.graph,
-                                  args.calibration)
+                                  args.calibration, args.language)
     _refuse_a_second_session(args)
     for note in notes:
         print(f"[coach] {note}", file=sys.stderr)

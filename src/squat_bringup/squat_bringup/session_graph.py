@@ -32,6 +32,15 @@ def _on_pose_node(nodes: list[NodeLaunch], **parameters: object) -> list[NodeLau
             if n.executable == "pose_node" else n for n in nodes]
 
 
+def _in_language(nodes: list[NodeLaunch], language: str | None) -> list[NodeLaunch]:
+    # The session language is feedback_node's (its cues and rep feedback); none given: the
+    # node's default, from the locale.
+    if not language:
+        return nodes
+    return [replace(n, parameters={**n.parameters, "language": language})
+            if n.executable == "feedback_node" else n for n in nodes]
+
+
 def _analysing_what_is_recorded(nodes: list[NodeLaunch]) -> list[NodeLaunch]:
     # A session's pose_node analyses the JPEG stream a bag records, so that a replay of the
     # bag sees the very pixels the live session did and gives the same reps, faults, scores.
@@ -79,15 +88,15 @@ def bag_folder(record: Path) -> Path:
 
 def live_session(front: str | None, side: str | None, reference: str | None = None,
                  record: Path | None = None, graph_file: Path | None = None,
-                 speak: bool = False, calibration: Path | None = None
-                 ) -> tuple[list[NodeLaunch], list[str]]:
+                 speak: bool = False, calibration: Path | None = None,
+                 language: str | None = None) -> tuple[list[NodeLaunch], list[str]]:
     """The nodes of a live session and what was chosen for its cameras (as log lines); with
     `speak`, speech_node says the cues out loud; with the rig's `calibration`, pose_node
-    judges in 3D."""
+    judges in 3D; `language` ('en', 'ko') is the coaching's (default: the locale's)."""
     devices = {view: None if device in (None, "", VIRTUAL) else device
                for view, device in (("front", front), ("side", side))}
     nodes, notes = choose_cameras(load_graph(graph_file or default_graph_file()), devices)
-    nodes = _analysing_what_is_recorded(nodes)
+    nodes = _in_language(_analysing_what_is_recorded(nodes), language)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     if calibration is not None:
@@ -122,10 +131,10 @@ def ros2_bag_record(bag: Path) -> list[str]:
 
 
 def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: str | None = None,
-                   graph_file: Path | None = None, calibration: Path | None = None
-                   ) -> tuple[list[NodeLaunch], list[str]]:
+                   graph_file: Path | None = None, calibration: Path | None = None,
+                   language: str | None = None) -> tuple[list[NodeLaunch], list[str]]:
     """The nodes of a replay: the bag in the cameras' place, the rest on the bag's clock
-    (in 3D with the rig's `calibration`)."""
+    (in 3D with the rig's `calibration`, coached in `language`)."""
     bag = bag.expanduser().resolve()
     try:
         views = camera_views(bag)
@@ -138,7 +147,8 @@ def replay_session(bag: Path, rate: float = ReplaySettings().rate, reference: st
              if not n.camera]
     # Live, a pose node that falls behind drops pairs to stay current; a replay is played
     # only the pairs the live one analysed, and every one of them counts.
-    nodes = _on_pose_node(nodes, processing_queue_size=REPLAY_QUEUE_SIZE)
+    nodes = _in_language(_on_pose_node(nodes, processing_queue_size=REPLAY_QUEUE_SIZE),
+                         language)
     if reference is not None:
         nodes = _on_pose_node(nodes, reference_path=reference_parameter(reference))
     if calibration is not None:

@@ -68,6 +68,13 @@ def test_a_spoken_session_adds_the_speech_node():
     assert ("", "speech_node") not in by_executable(live_session(None, None)[0])
 
 
+def test_a_korean_session_sets_the_feedback_node_language_and_no_language_leaves_its_default():
+    nodes = by_executable(live_session(None, None, language="ko")[0])
+    assert nodes[("", "feedback_node")].parameters["language"] == "ko"
+    default = by_executable(live_session(None, None)[0])
+    assert "language" not in default[("", "feedback_node")].parameters
+
+
 @pytest.mark.parametrize("make, reason", [
     (lambda tmp: live_session(None, None, record=tmp), "it exists"),
     (lambda tmp: live_session(None, None, record=tmp / "a" / "b"), "its folder does not exist"),
@@ -110,8 +117,9 @@ def test_a_replay_puts_the_bag_in_the_cameras_place_on_its_clock(tmp_path):
 
 @pytest.mark.parametrize("name, arguments", [
     ("squat_coach.launch.py", {"front", "side", "reference", "record", "params_file", "rviz",
-                               "rqt", "speak", "calibration"}),
-    ("replay.launch.py", {"bag", "rate", "reference", "params_file", "calibration"}),
+                               "rqt", "speak", "calibration", "language"}),
+    ("replay.launch.py", {"bag", "rate", "reference", "params_file", "calibration",
+                          "language"}),
 ])
 def test_the_launch_files_declare_their_arguments_and_take_the_shared_description(name,
                                                                                   arguments):
