@@ -66,7 +66,7 @@ def test_retrieval_finds_the_answering_document_in_the_first_three_in_both_langu
         print(f"{name} retrieval over {len(RETRIEVAL_SET)} questions: hit@3 {hit3:.3f}, "
               f"MRR {mrr:.3f}; misses {misses}")
     assert english[0] >= 0.9, english[2]
-    assert korean[0] >= english[0] - 0.05, korean[2]
+    assert round(korean[0], 9) >= round(english[0] - 0.05, 9), korean[2]
 
 
 def test_a_korean_question_is_answered_from_korean_documents_in_korean(coach):
