@@ -59,7 +59,7 @@ def test_the_feedback_node_loads_without_opencv():
 # Third-party modules by who provides them. A module in none of these tables is a ROS package
 # (rclpy, sensor_msgs, cv_bridge, ...) and is declared by its own name.
 DISTRO_KEYS = {"numpy": "python3-numpy", "cv2": "python3-opencv", "yaml": "python3-yaml",
-               "matplotlib": "python3-matplotlib"}
+               "matplotlib": "python3-matplotlib", "scipy": "python3-scipy"}
 PYPI_KEYS = {"mediapipe": "python3-mediapipe-pip", "fastembed": "python3-fastembed-pip",
              "qdrant_client": "python3-qdrant-client-pip",
              "langchain_core": "python3-langchain-core-pip",

@@ -82,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(analyze)
     analyze.set_defaults(handler=run_analysis)
+    calibrate = commands.add_parser(
+        "calibrate", help="calibrate the two cameras from the athlete alone (no board)",
+        description="Find both cameras' poses from a recording of the athlete squatting in "
+                    "both views, scaled by the athlete's height, and write a rig calibration "
+                    "for pose_node (calibration_path) and coach analyze --calibration.")
+    from squat_pose.calibrate_cli import add_arguments as add_calibrate_arguments
+    from squat_pose.calibrate_cli import run as run_calibration
+
+    add_calibrate_arguments(calibrate)
+    calibrate.set_defaults(handler=run_calibration)
     from squat_pose.reference_cli import add_commands as add_reference_commands
 
     add_reference_commands(commands)

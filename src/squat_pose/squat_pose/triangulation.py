@@ -21,10 +21,13 @@ DEFAULT_MIN_VISIBILITY = 0.3
 
 @dataclass(frozen=True)
 class Observation:
-    """One view's keypoints: pixels (n, 2), NaN where not seen, and visibility (n,) 0-1."""
+    """One view's keypoints: pixels (n, 2), NaN where not seen, and visibility (n,) 0-1; with
+    the estimator's own metric 3D guess where it makes one (n, 3): MediaPipe's world
+    landmarks, hip-centred, in the camera's axes (x right, y down, z away from it)."""
 
     pixels: np.ndarray
     visibility: np.ndarray
+    camera_3d: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
