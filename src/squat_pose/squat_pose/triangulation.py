@@ -61,25 +61,24 @@ def triangulate(observations: dict[str, Observation], rig: RigCalibration,
     normalised = np.einsum("vij,vnj->vni", np.stack([np.linalg.inv(c.matrix) for c in cameras]),
                            homogeneous)
     projections = np.stack([c.projection() for c in cameras])
-    for index in range(count):
-        seeing = np.flatnonzero((weights[:, index] >= min_visibility)
-                                & np.all(np.isfinite(pixels[:, index]), axis=1))
-        if len(seeing) < 2:
-            continue
-        rows = []
-        for view in seeing:
-            x, y = normalised[view, index, :2] / normalised[view, index, 2]
-            e, w = extrinsics[view], weights[view, index]
-            rows += [w * (x * e[2] - e[0]), w * (y * e[2] - e[1])]
-        solution = np.linalg.svd(np.array(rows))[2][-1]
-        if abs(solution[3]) < 1e-12:
-            continue
-        point = solution[:3] / solution[3]
-        projected = projections[seeing] @ np.append(point, 1.0)
-        if np.any(projected[:, 2] <= 0):
-            continue
-        error = np.linalg.norm(projected[:, :2] / projected[:, 2:] - pixels[seeing, index],
-                               axis=1).max()
-        if error <= max_reprojection_px:
-            points[index], errors[index], used[index] = point, error, len(seeing)
+    seeing = (weights >= min_visibility) & np.all(np.isfinite(pixels), axis=2)  # (v, n)
+    # Every landmark's DLT at once: two rows per view, zero for a view that does not see it.
+    x = np.where(seeing, normalised[..., 0] / normalised[..., 2], 0.0)
+    y = np.where(seeing, normalised[..., 1] / normalised[..., 2], 0.0)
+    w = np.where(seeing, weights, 0.0)
+    rows = np.concatenate([
+        w[..., None] * (x[..., None] * extrinsics[:, None, 2] - extrinsics[:, None, 0]),
+        w[..., None] * (y[..., None] * extrinsics[:, None, 2] - extrinsics[:, None, 1])])
+    solutions = np.linalg.svd(rows.transpose(1, 0, 2))[2][:, -1]  # (n, 4)
+    solved = (seeing.sum(axis=0) >= 2) & (np.abs(solutions[:, 3]) >= 1e-12)
+    candidates = solutions[:, :3] / np.where(solved, solutions[:, 3], 1.0)[:, None]
+    projected = np.einsum("vij,nj->vni", projections,
+                          np.hstack([candidates, np.ones((count, 1))]))
+    in_front = np.all(~seeing | (projected[..., 2] > 0), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        offsets = np.linalg.norm(projected[..., :2] / projected[..., 2:] - pixels, axis=2)
+    error = np.where(seeing, offsets, 0.0).max(axis=0)
+    good = solved & in_front & (error <= max_reprojection_px)
+    points[good], errors[good] = candidates[good], error[good]
+    used[good] = seeing.sum(axis=0)[good]
     return Triangulated(points, errors, used)
