@@ -77,6 +77,21 @@ def test_guard_accepts_a_grounded_answer_and_names_each_failure():
         good.replace("14.2", "17.5"), VALGUS_REP, ids, context, 600)
 
 
+def test_guard_reads_korean_answers_as_it_reads_english_ones():
+    context = "[fault-knee-valgus-ko] 무릎은 발끝 방향으로; 기준 10도"
+    ids = ["fault-knee-valgus-ko"]
+    good = ("3번째 반복: 무릎 외반 14.2도, 기준 10도. 무릎을 발끝 방향으로 밀어 주세요. "
+            "[fault-knee-valgus-ko]")
+    assert guard_failure(good, VALGUS_REP, ids, context, 600) is None
+    assert "does not address the fault knee_valgus" in guard_failure(
+        "호흡을 잘 하세요. [fault-knee-valgus-ko]", VALGUS_REP, ids, context, 600)
+    assert "numbers found in neither" in guard_failure(
+        good.replace("14.2도", "17.5도"), VALGUS_REP, ids, context, 600)
+    assert "not retrieved: fault-knee-valgus" in guard_failure(
+        good.replace("[fault-knee-valgus-ko]", "[fault-knee-valgus]"), VALGUS_REP, ids,
+        context, 600)
+
+
 def test_template_feedback_for_valgus_cites_its_document_and_the_measured_angle():
     text, sources = rep_feedback(VALGUS_REP, {"knee_valgus": DOCS["fault-knee-valgus"]},
                                  DOCS["technique-descent"])
