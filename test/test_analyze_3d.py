@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO_ROOT
+from helpers.virtual_athlete_eval import similarity_aligned
 from squat_common.rig_calibration import load_rig
 
 COACH = str(REPO_ROOT / "scripts" / "coach")
@@ -80,16 +81,6 @@ def joint_pairs(clip, analysed) -> tuple[np.ndarray, np.ndarray]:
                 true.append(rendered["landmarks_3d"][joint])
     assert len(found) > 0.9 * len(truth) * len(JOINTS)
     return np.array(found), np.array(true)
-
-
-def similarity_aligned(found: np.ndarray, true: np.ndarray) -> np.ndarray:
-    """`found` moved, turned and scaled onto `true` (least squares, Umeyama)."""
-    mean_f, mean_t = found.mean(axis=0), true.mean(axis=0)
-    u, singular, vt = np.linalg.svd((true - mean_t).T @ (found - mean_f) / len(found))
-    flip = np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])
-    rotation = u @ flip @ vt
-    scale = np.trace(np.diag(singular) @ flip) / (found - mean_f).var(axis=0).sum()
-    return scale * (found - mean_f) @ rotation.T + mean_t
 
 
 def test_per_frame_landmarks_are_where_the_athlete_was(clip, analysed):

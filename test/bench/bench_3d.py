@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers.virtual_athlete_eval import rig
+from helpers.virtual_athlete_eval import rig, similarity_aligned
 from squat_pose.analysis import AnalyzerSettings, SquatAnalyzer
 from squat_pose.geometry_3d import measures_3d
 from squat_pose.landmarks import INDEX, LANDMARK_NAMES, MIRROR
@@ -145,11 +145,7 @@ def self_calibration(cameras: dict[str, VirtualCamera], observed: dict[str, list
         found.extend(got[ok])
         true.extend(points[JOINTS][ok])
     found, true = np.array(found), np.array(true)
-    mean_f, mean_t = found.mean(axis=0), true.mean(axis=0)
-    u, singular, vt = np.linalg.svd((true - mean_t).T @ (found - mean_f) / len(found))
-    flip = np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])
-    scale = np.trace(np.diag(singular) @ flip) / (found - mean_f).var(axis=0).sum()
-    aligned = scale * (found - mean_f) @ (u @ flip @ vt).T + mean_t
+    aligned = similarity_aligned(found, true)
     print(f"  athlete-only calibration ({seconds:.1f} s): rotation {rotation_deg:.2f} deg, "
           f"baseline {baseline_pct:.1f} % off, reprojection {made.reprojection_error_px:.2f} "
           f"px; joint error {1000 * np.linalg.norm(aligned - true, axis=1).mean():.0f} mm "

@@ -138,3 +138,13 @@ def evaluate(spec: AthleteSpec, cameras: dict[str, VirtualCamera] | None = None,
     truth_faults = [{f.name for f in spec.faults if f.in_rep(rep.number)}
                     for rep in session.program.reps]
     return SessionResult(spec, results, analyzer.reports, truth_faults, analyzer.views)
+
+
+def similarity_aligned(found: np.ndarray, true: np.ndarray) -> np.ndarray:
+    """`found` moved, turned and scaled onto `true` (least squares, Umeyama)."""
+    mean_f, mean_t = found.mean(axis=0), true.mean(axis=0)
+    u, singular, vt = np.linalg.svd((true - mean_t).T @ (found - mean_f) / len(found))
+    flip = np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])
+    rotation = u @ flip @ vt
+    scale = np.trace(np.diag(singular) @ flip) / (found - mean_f).var(axis=0).sum()
+    return scale * (found - mean_f) @ rotation.T + mean_t
