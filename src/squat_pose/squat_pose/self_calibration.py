@@ -271,7 +271,11 @@ def _leg_and_trunk(points: np.ndarray) -> float:
             sides.append(sum(lengths))
         total = float(np.nanmean(sides))
     if not np.isfinite(total) or total <= 0:
-        raise SelfCalibrationError("the legs and trunk were never seen whole by both cameras")
+        # Both views saw the body, yet no leg and trunk agree on one geometry: most often two
+        # recordings of different moments.
+        raise SelfCalibrationError(
+            "the two views never agree on a whole leg and trunk: are both recordings of the "
+            "same moments (started together), with the athlete whole in both?")
     return total
 
 
