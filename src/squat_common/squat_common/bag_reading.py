@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 from rosbags.rosbag2 import Reader
 from rosbags.rosbag2.errors import ReaderError
+from rosbags.serde import SerdeError
 from rosbags.typesys import Stores, get_typestore
 
 from squat_common.frame_sources import DEFAULT_FPS, CapturedFrame, SourceError
@@ -93,10 +94,23 @@ def topic_messages(path: Path, topic: str) -> Iterator[bytes]:
     reader = _open(path)
     try:
         wanted = [c for c in reader.connections if c.topic == topic]
+        if not wanted:
+            return  # rosbags reads every topic when given none
         for _, _, data in reader.messages(wanted):
             yield bytes(data)
     finally:
         reader.close()
+
+
+def decoded_messages(path: Path, topic: str, msgtype: str) -> Iterator[object]:
+    """The messages of one topic of the bag, decoded as `msgtype` (a rosbags message, read
+    by attribute as rclpy's), in receive order; BagReadError for a bag that cannot be read."""
+    typestore = get_typestore(Stores.ROS2_JAZZY)
+    try:
+        for data in topic_messages(path, topic):
+            yield typestore.deserialize_cdr(data, msgtype)
+    except (ReaderError, SerdeError) as error:
+        raise BagReadError(f"cannot read {topic} of the bag {path}: {error}") from None
 
 
 def check_bag(path: Path) -> None:

@@ -13,8 +13,7 @@ from the athlete's stated height: the summed lengths of shank, thigh and trunk, 
 constant through a squat, are 0.779 of body height (Drillis and Contini's segment table,
 Winter, Biomechanics and Motor Control of Human Movement, 4th ed., table 4.1; real bodies vary
 by a few per cent, and so does the scale). The world frame comes from the standing athlete
-(REP 103): z up along the standing body, y to the athlete's left (from hip to hip and shoulder
-to shoulder, which both cameras see), x forward, origin on the floor below the ankles.
+(athlete_frame).
 Imports no rclpy.
 """
 
@@ -29,6 +28,7 @@ from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 
 from squat_common.rig_calibration import CameraCalibration, RigCalibration
+from squat_pose.athlete_frame import placed, world_from_standing
 from squat_pose.landmarks import INDEX
 from squat_pose.triangulation import Observation, triangulate
 
@@ -46,7 +46,6 @@ BONES = SEGMENTS + tuple((INDEX[f"{side}_{a}"], INDEX[f"{side}_{b}"])
                          for side in ("left", "right")
                          for a, b in (("shoulder", "elbow"), ("elbow", "wrist"))) + (
     (INDEX["left_hip"], INDEX["right_hip"]), (INDEX["left_shoulder"], INDEX["right_shoulder"]))
-STANDING_KNEE_DEG = 165.0  # hip-knee-ankle angle above which a frame counts as standing
 
 
 class SelfCalibrationError(ValueError):
@@ -109,11 +108,8 @@ def calibrate_from_athlete(front: list[Observation], side: list[Observation],
               for i in range(min(len(front), len(side)))]
     points = np.stack(frames)
     scale = height_m * LEG_AND_TRUNK_SHARE / _leg_and_trunk(points)
-    world_from_front = _world_frame(points * scale)
-    rotation_w, origin = world_from_front
-    cameras_w = {view: replace(camera, rotation=rotation_w @ camera.rotation,
-                               position=rotation_w @ (camera.position * scale) + origin)
-                 for view, camera in relative.items()}
+    world_from_front = world_from_standing(points * scale)
+    cameras_w = placed(relative, *world_from_front, scale)
     error = _reprojection_px(cameras_w, front, side, settings)
     if error > settings.max_reprojection_px:
         raise SelfCalibrationError(
@@ -277,53 +273,6 @@ def _leg_and_trunk(points: np.ndarray) -> float:
             "the two views never agree on a whole leg and trunk: are both recordings of the "
             "same moments (started together), with the athlete whole in both?")
     return total
-
-
-def _world_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(rotation, origin) taking the front camera's frame (metres) to the athlete's world."""
-    standing = [frame for frame in points if _standing(frame)]
-    if len(standing) < 5:
-        raise SelfCalibrationError("the athlete never stood straight in both views: start the "
-                                   "recording standing still for a second")
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        # A landmark only one camera ever sees (the far leg in a side view) stays NaN.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        stand = np.nanmedian(np.stack(standing), axis=0)
-
-        def both(name: str) -> np.ndarray:
-            return np.nanmean([stand[INDEX[f"{s}_{name}"]] for s in ("left", "right")],
-                              axis=0)
-
-        ankles, shoulders = both("ankle"), both("shoulder")
-        # The body's left: hips and shoulders, which both cameras see (the toes often not).
-        across = np.nanmean([stand[INDEX[f"left_{part}"]] - stand[INDEX[f"right_{part}"]]
-                             for part in ("hip", "shoulder")], axis=0)
-        floor_heights = [stand[INDEX[f"{s}_{part}"]] for s in ("left", "right")
-                         for part in ("ankle", "heel", "foot_index")]
-    if not np.all(np.isfinite([*ankles, *shoulders, *across])):
-        raise SelfCalibrationError("the athlete's ankles, hips and shoulders were never seen "
-                                   "by both cameras at once: frame the whole body in both views")
-    up = shoulders - ankles
-    up /= np.linalg.norm(up)
-    left = across - up * np.dot(across, up)
-    left /= np.linalg.norm(left)
-    forward = np.cross(left, up)
-    rotation = np.vstack([forward, left, up])  # rows: world axes in the front camera's frame
-    floor = np.nanmin([np.dot(point, up) for point in floor_heights])
-    origin_c = ankles - up * (np.dot(ankles, up) - floor)
-    return rotation, -rotation @ origin_c
-
-
-def _standing(frame: np.ndarray) -> bool:
-    """Whether every leg triangulated in `frame` (at least one) is straight."""
-    angles = []
-    for side in ("left", "right"):
-        h, k, a = (frame[INDEX[f"{side}_{j}"]] for j in ("hip", "knee", "ankle"))
-        if np.all(np.isfinite([h, k, a])):
-            u, v = h - k, a - k
-            angles.append(np.degrees(np.arccos(np.clip(
-                np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v)), -1, 1))))
-    return bool(angles) and min(angles) >= STANDING_KNEE_DEG
 
 
 def _reprojection_px(cameras: dict[str, CameraCalibration], front: list[Observation],

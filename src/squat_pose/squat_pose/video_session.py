@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from squat_common.bag_reading import BagFrameSource, camera_frame_counts, check_bag, is_bag
 from squat_common.frame_sources import (
     DEFAULT_FPS,
@@ -66,11 +68,10 @@ def open_recording(path: Path, view: str) -> FrameSource:
     return open_media(path, now_ns=lambda: 0, sleep=lambda _: None)
 
 
-def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = None,
-                    step: Callable[[], None] = lambda: None) -> Iterator[AnalysedFrame]:
-    """Every frame of the recordings (view -> path) analysed by `analyzer`; SourceError when
-    one cannot be played. The analyzer's reports hold the reps once this is exhausted."""
-    analyzer = analyzer or SquatAnalyzer(AnalyzerSettings())
+def paired_images(videos: dict[str, Path]) -> Iterator[tuple[float, dict[str, np.ndarray | None]]]:
+    """Every frame of the driving view (the side one when there is one) with the other view's
+    frame nearest in time: (time s, view -> bgr8 image or None). The recordings are opened
+    now: SourceError at once when one cannot be played."""
     sources: dict[str, FrameSource] = {}
     try:
         for view, path in videos.items():
@@ -79,9 +80,13 @@ def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = No
         for source in sources.values():
             source.close()
         raise
+    return _pairs(sources)
+
+
+def _pairs(sources: dict[str, FrameSource]
+           ) -> Iterator[tuple[float, dict[str, np.ndarray | None]]]:
     primary = "side" if "side" in sources else "front"
     other = "front" if primary == "side" and "front" in sources else None
-    estimator = MultiViewEstimator(tuple(sources))
     lookahead: CapturedFrame | None = None
     current_other: CapturedFrame | None = None
     try:
@@ -99,16 +104,29 @@ def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = No
             images = {primary: frame.image}
             if other is not None:
                 images[other] = current_other.image if current_other else None
+            yield frame.stamp_ns / 1e9, images
+    finally:
+        for source in sources.values():
+            source.close()
+
+
+def analysed_frames(videos: dict[str, Path], analyzer: SquatAnalyzer | None = None,
+                    step: Callable[[], None] = lambda: None) -> Iterator[AnalysedFrame]:
+    """Every frame of the recordings (view -> path) analysed by `analyzer`; SourceError when
+    one cannot be played. The analyzer's reports hold the reps once this is exhausted."""
+    analyzer = analyzer or SquatAnalyzer(AnalyzerSettings())
+    pairs = paired_images(videos)
+    estimator = MultiViewEstimator(tuple(videos))
+    try:
+        for t, images in pairs:
             poses = estimator.estimate(images)
-            t = frame.stamp_ns / 1e9
             yield AnalysedFrame(t, poses, analyzer.update(t, poses.get("front"),
                                                           poses.get("side")))
             step()
         analyzer.finish()
     finally:
+        pairs.close()
         estimator.close()
-        for source in sources.values():
-            source.close()
 
 
 def frame_count(path: Path, view: str) -> int:

@@ -103,10 +103,16 @@ class AthleteRenderer:
         image = self._background.copy()
         for triangle, index in zip(corners, order.tolist(), strict=True):
             cv2.fillConvexPoly(image, triangle, colours[index], cv2.LINE_8, SUBPIXEL_BITS)
-        # A lens is never perfectly sharp; this also softens the triangle edges.
-        image = cv2.GaussianBlur(image, (3, 3), 0.7)
-        if self._noise:
-            positive, negative = self._noise[frame_index % len(self._noise)]
-            cv2.add(image, positive, dst=image)
-            cv2.subtract(image, negative, dst=image)
-        return image
+        return through_lens(image, self._noise, frame_index)
+
+
+def through_lens(image: np.ndarray, noise: list[tuple[np.ndarray, np.ndarray]],
+                 frame_index: int) -> np.ndarray:
+    """A drawn scene as the camera records it: slightly blurred (a lens is never perfectly
+    sharp; this also softens drawn edges) and with the sensor noise of `frame_index`."""
+    image = cv2.GaussianBlur(image, (3, 3), 0.7)
+    if noise:
+        positive, negative = noise[frame_index % len(noise)]
+        cv2.add(image, positive, dst=image)
+        cv2.subtract(image, negative, dst=image)
+    return image

@@ -1,0 +1,106 @@
+"""Board calibration on a rendered checkerboard: the board waved in front of virtual rigs (ideal,
+turned 30 deg with one camera low and one high, a near pair 25 deg off), found in every frame,
+each lens calibrated from its frames and the side camera placed relative to the front one,
+against the rig's exact cameras. Measured when written: focal lengths within 0.3 %, relative
+rotation 0.01-0.02 deg, side camera 0.7-0.8 cm off over a 5 m baseline."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from squat_common.calibration_board import CalibrationBoard
+from squat_pose.board_calibration import (
+    BoardCalibrationError,
+    calibrate_from_board,
+    calibrate_lens,
+    find_board,
+    relative_pose,
+)
+from squat_virtual_athlete.board import BoardRenderer, board_poses
+from squat_virtual_athlete.camera import VirtualCamera
+
+BOARD = CalibrationBoard.parse("7x6", 100)
+
+
+def round_athlete(front_deg: float, front_height: float, side_deg: float, side_height: float,
+                  distance: float = 3.5) -> list[VirtualCamera]:
+    return [VirtualCamera.looking_at(view, (distance * math.cos(math.radians(deg)),
+                                            distance * math.sin(math.radians(deg)), height))
+            for view, deg, height in (("front", front_deg, front_height),
+                                      ("side", side_deg, side_height))]
+
+
+RIGS = {"ideal": [VirtualCamera.default("front"), VirtualCamera.default("side")],
+        "30 deg round, 0.6 and 1.4 m high": round_athlete(30.0, 0.6, 120.0, 1.4),
+        "near, 25 deg apart from ideal": round_athlete(-25.0, 1.5, 70.0, 0.5, 2.5)}
+
+
+def sightings(cameras: list[VirtualCamera], count: int = 20, seed: int = 3
+              ) -> dict[str, list[np.ndarray | None]]:
+    poses = board_poses(BOARD, cameras, count, seed)
+    return {camera.name: [find_board(BoardRenderer(camera, BOARD, seed).render(pose, i), BOARD)
+                          for i, pose in enumerate(poses)] for camera in cameras}
+
+
+@pytest.mark.parametrize("rig", RIGS, ids=list(RIGS))
+def test_the_board_gives_each_lens_and_the_side_camera_where_it_stands(rig):
+    cameras = RIGS[rig]
+    found = sightings(cameras)
+    # A board far off a camera's axis or foreshortened may be missed in a frame or two.
+    assert all(sum(c is not None for c in view) >= 16 for view in found.values()), found
+    lenses = {camera.name: calibrate_lens(camera.name, found[camera.name],
+                                          (camera.width, camera.height), BOARD)[0]
+              for camera in cameras}
+    for camera in cameras:
+        focal = lenses[camera.name].matrix[0, 0]
+        assert abs(focal / camera.fx - 1) < 0.01, (camera.name, focal, camera.fx)
+    relative, rms, shared = relative_pose(found["front"], found["side"], lenses, BOARD)
+    front, side = cameras
+    true_rotation = front.rotation.T @ side.rotation
+    true_position = front.rotation.T @ (side.position - front.position)
+    turn = np.degrees(np.arccos(np.clip(
+        (np.trace(true_rotation.T @ relative["side"].rotation) - 1) / 2, -1, 1)))
+    off_cm = 100 * np.linalg.norm(relative["side"].position - true_position)
+    print(f"{rig}: focal {[round(float(lens.matrix[0, 0]), 1) for lens in lenses.values()]} "
+          f"(true {front.fx:.1f}), rms {rms:.3f} px, rotation {turn:.3f} deg, side camera "
+          f"{off_cm:.1f} cm off over {np.linalg.norm(true_position):.2f} m")
+    assert shared >= 12 and rms < 0.3
+    assert turn < 0.3 and off_cm < 0.01 * 100 * np.linalg.norm(true_position)
+
+
+def test_a_frame_without_the_whole_board_finds_none():
+    camera = RIGS["ideal"][0]
+    renderer = BoardRenderer(camera, BOARD)
+    pose = board_poses(BOARD, [camera], 1)[0]
+    image = renderer.render(pose)
+    assert find_board(image, BOARD) is not None
+    image[:, : camera.width // 2] = 128  # half the board hidden
+    assert find_board(image, BOARD) is None
+
+
+def test_too_few_views_and_frames_of_different_moments_are_refused_with_the_reason():
+    cameras = RIGS["ideal"]
+    found = sightings(cameras, count=6)
+    with pytest.raises(BoardCalibrationError, match=r"in 6 frames \(needs 8 to calibrate"):
+        calibrate_lens("front", found["front"], (640, 480), BOARD)
+    lenses = {camera.name: calibrate_lens(camera.name, sightings(cameras)[camera.name],
+                                          (640, 480), BOARD)[0] for camera in cameras}
+    with pytest.raises(BoardCalibrationError, match=r"px RMS \(at most 1"):
+        # Each front frame with the next side frame: recordings not of the same moments.
+        calibrate_from_board(found["front"][:-1], found["side"][1:], lenses, [], [], BOARD)
+    with pytest.raises(BoardCalibrationError, match="at once in 0 frames"):
+        relative_pose(found["front"], [None] * 6, lenses, BOARD)
+
+
+@pytest.mark.parametrize("grid, square_mm, reason", [
+    ("7x7", 100, "one count must be even"),
+    ("seven", 100, "COLUMNSxROWS"),
+    ("2x3", 100, "3-30 inner corners"),
+    ("7x6", 1000, "5-500 mm"),
+])
+def test_a_board_that_cannot_be_used_is_refused(grid, square_mm, reason):
+    with pytest.raises(ValueError, match=reason):
+        CalibrationBoard.parse(grid, square_mm)
