@@ -24,8 +24,10 @@ Thresholds are parameters; their defaults and where they come from:
   athlete's heels lifted 2 cm read 0.073 and 4 cm 0.099.
 - lateral_shift: pelvis more than 0.15 (standing) hip widths further off the ankle midpoint
   than where the athlete stands, or left-right knee flexion (front view) differing by more than
-  15 deg beyond the athlete's standing difference; held for SHIFT_HOLD_S at least (a shift is a
-  posture carried through the rep; a one-frame jump is MediaPipe losing the hips for a moment).
+  15 deg beyond the athlete's standing difference (not in 3D: there the pelvis is measured in
+  the body's frame, while a leg one camera sees poorly read 17 deg of knee-flexion asymmetry on
+  a symmetric rendered rep); held for SHIFT_HOLD_S at least (a shift is a posture carried
+  through the rep; a one-frame jump is MediaPipe losing the hips for a moment).
 - fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
   progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
   novices.
@@ -186,9 +188,12 @@ def knees_closing(values: dict[str, float], standing: dict[str, float] | None) -
 
 
 def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
-               thresholds: FaultThresholds = FaultThresholds()) -> list[Fault]:
+               thresholds: FaultThresholds = FaultThresholds(), in_3d: bool = False
+               ) -> list[Fault]:
     """Every fault of `rep`, given its frames' measures and the athlete's standing ones
-    (STANDING_MEASURES, where known)."""
+    (STANDING_MEASURES, where known). `in_3d`: the measures come from triangulated landmarks,
+    whose pelvis shift is measured in the body's own frame; the knee-flexion asymmetry stands in
+    for it only in a front view."""
     th = thresholds
     base = standing or {}
     closing = [(t, value) for t, values in zip(frames.times_s, frames.values, strict=True)
@@ -213,7 +218,7 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
     shift = [(t, abs(v - base.get("pelvis_shift", 0.0))) for t, v in frames.series("pelvis_shift")]
     found.append(_over(LATERAL_SHIFT, sustained(shift),
                        th.lateral_shift + _margin(base, "pelvis_shift"), "hip_widths", 0.1))
-    if not any(f and f.code == LATERAL_SHIFT for f in found):
+    if not in_3d and not any(f and f.code == LATERAL_SHIFT for f in found):
         asymmetry = [(t, abs(v - base.get("asymmetry", 0.0)))
                      for t, v in frames.series("asymmetry")]
         found.append(_over(LATERAL_SHIFT, sustained(asymmetry),

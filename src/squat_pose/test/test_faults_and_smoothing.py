@@ -93,11 +93,17 @@ def test_no_heel_lift_without_a_standing_reference():
     assert rep_faults(rep(), measured, {"heel_height": 0.05}) == []
 
 
-def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift():
+def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift_in_a_front_view_only():
     measured = frames(asymmetry=[0.0, -20.0, -21.0, -20.0, 5.0])
     found = rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0))
     assert codes(found) == ["lateral_shift"]
     assert found[0].unit == "deg"
+    # In 3D the pelvis itself is measured: knee flexion alone shifts nothing.
+    assert rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0),
+                      in_3d=True) == []
+    shifted = frames(asymmetry=[0.0, -20.0, -21.0, -20.0, 5.0],
+                     pelvis_shift=[0.0, 0.3, 0.32, 0.3, 0.0])
+    assert codes(rep_faults(rep(), shifted, None, in_3d=True)) == ["lateral_shift"]
 
 
 def test_one_frame_of_a_caved_knee_is_no_valgus():
