@@ -84,3 +84,36 @@ def test_a_part_out_of_one_frame_is_not_judged_in_3d_either():
     reasons = {item.code: item.reason for item in analyzer.reports[0].not_judged}
     assert reasons.get("heel_lift") == "side camera has the athlete's feet out of the frame", (
         reasons)
+
+
+def test_a_fault_3d_cannot_judge_is_judged_by_the_view_that_sees_it():
+    cameras = rig()
+    # The side camera aimed high: the feet leave its frame, so 3D cannot judge valgus (knees
+    # over ankles), but the front camera, on its axis, sees the legs whole.
+    cameras["side"] = VirtualCamera.looking_at("side", (0.0, 3.5, 1.0), (0.0, 0.0, 1.6))
+    analyzer = analyse(AthleteSpec(reps=2, faults=parse_faults("knee_valgus@2")), cameras,
+                       calibrated=True)
+    clean, caved = analyzer.reports
+    assert clean.faults == () and caved.fault_codes == ["knee_valgus"], (clean, caved)
+    assert caved.faults[0].view == "front", caved.faults[0]
+    for rep in analyzer.reports:
+        reasons = {item.code: item.reason for item in rep.not_judged}
+        assert "knee_valgus" not in reasons, reasons
+        # Heel lift needs the side camera's feet in 2D as well: still not judged, one reason.
+        assert reasons.get("heel_lift") == "side camera has the athlete's feet out of the frame"
+
+
+def test_a_measure_3d_lacks_in_a_frame_comes_from_the_view_that_has_it_and_says_so():
+    cameras = rig()
+    analyzer = SquatAnalyzer(rig=rig_calibration(list(cameras.values())))
+    landmarks = VirtualSession(AthleteSpec(reps=1), []).at(0.0).skeleton.landmarks
+    points = np.array([landmarks[name] for name in LANDMARK_NAMES])
+    rng = np.random.default_rng(0)
+    side = seen_by(cameras["side"], points, rng)
+    feet = [INDEX[f"{s}_{part}"] for s in ("left", "right")
+            for part in ("ankle", "heel", "foot_index")]
+    side.visibility[feet] = 0.0  # the side view lost the feet: no 3D ankle, heel or toe
+    measures = analyzer.update(0.0, seen_by(cameras["front"], points, rng), side).measures
+    assert measures["trunk_lean"].view == "3d"
+    assert measures["knee_valgus_left"].view == "front", measures["knee_valgus_left"]
+    assert "heel_height" not in measures  # neither 3D nor the front view measures it

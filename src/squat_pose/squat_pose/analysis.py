@@ -3,14 +3,14 @@
 The pose node and the offline analysis both drive this with (time, front pose, side pose).
 Given the rig's calibration, the measures come from the two views' landmarks triangulated
 (squat_pose.stereo, squat_pose.geometry_3d) rather than from each view's image, for the whole
-session: a baseline taken in one kind of measure is never compared with the other.
+session; each view's own measures are kept beside them, for the faults 3D cannot judge (a body
+part one camera does not see): a baseline taken in one kind of measure is never compared with
+the other.
 Imports no rclpy.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -20,9 +20,6 @@ from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHI
 from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import group, setting
 from squat_pose.faults import (
-    NOISE,
-    STANDING_EXTENSION,
-    STANDING_MEASURES,
     Fault,
     FaultThresholds,
     RepFrames,
@@ -31,11 +28,12 @@ from squat_pose.faults import (
     rep_faults,
 )
 from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
+from squat_pose.geometry_3d import MEASURES_3D, measures_3d
 from squat_pose.geometry_3d import VIEW as VIEW_3D
-from squat_pose.geometry_3d import measures_3d
+from squat_pose.measure_track import KNEE_SIGNALS, MeasureTrack, knee_signal
 from squat_pose.phases import Phase, PhaseParameters, Rep, RepCounter
 from squat_pose.pose_estimation import PoseResult
-from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
+from squat_pose.smoothing import OneEuroParameters
 from squat_pose.stereo import Landmarks3D, LiveTriangulator, StereoSettings
 from squat_pose.triangulation import Observation
 from squat_pose.view_check import (
@@ -45,9 +43,6 @@ from squat_pose.view_check import (
     ViewStatus,
     judge,
 )
-
-KNEE_SIGNALS = (("knee_flexion_left", "knee_flexion_right"),
-                ("projected_knee_flexion_left", "projected_knee_flexion_right"))
 
 
 @dataclass(frozen=True)
@@ -109,21 +104,6 @@ def _extreme(series: list[tuple[float, float]],
     return float(pick(v for _, v in series)) if series else float("nan")
 
 
-class SteadyMinimum:
-    """The lowest median over `window` values in a row seen so far: the athlete's straightest
-    steady standing, which one noisy frame cannot set."""
-
-    def __init__(self, window: int = 15) -> None:
-        self._recent: deque[float] = deque(maxlen=window)
-        self.value: float | None = None
-
-    def add(self, value: float) -> None:
-        self._recent.append(value)
-        if len(self._recent) == self._recent.maxlen:
-            steady = float(np.median(self._recent))
-            self.value = steady if self.value is None else min(self.value, steady)
-
-
 class SquatAnalyzer:
     """Feed frames in time order; each update returns that frame's analysis. With `rig`, the
     calibration of the front and side cameras, every measure is taken in 3D."""
@@ -135,12 +115,11 @@ class SquatAnalyzer:
         self._triangulator = LiveTriangulator(rig, self.settings.stereo) if rig else None
         self._torso = BodyScale(TORSO, min_visibility=self.settings.min_visibility)
         self._hips = BodyScale(HIP_WIDTH, min_visibility=self.settings.min_visibility)
-        self._smoother = MeasureSmoother(self.settings.smoothing)
+        # In 3D the landmarks are already smoothed (stereo.*); smoothing the angles taken from
+        # them again doubled the lag (knee flexion RMSE 5.1 against 2.8 deg, bench_3d.py).
+        self._track = MeasureTrack(None if rig else self.settings.smoothing)
+        self._flat = MeasureTrack(self.settings.smoothing) if rig else None
         self._counter = RepCounter(self.settings.phases)
-        self._frames = RepFrames()
-        self._standing: dict[str, deque[float]] = {name: deque(maxlen=60)
-                                                   for name in STANDING_MEASURES}
-        self._extension = SteadyMinimum()
         self._views = {view: ViewMonitor(view, self.settings.view_check)
                        for view in ("front", "side")}
         self.reports: list[RepReport] = []
@@ -168,7 +147,12 @@ class SquatAnalyzer:
         standing = self._counter.phase == Phase.STANDING
         self._views["front"].update(front, standing)
         self._views["side"].update(side, standing)
-        landmarks = None
+        landmarks, flat = None, {}
+        if self._triangulator is None or self._flat is not None:
+            # Body lengths are the athlete's standing ones: folded, the body looks shorter.
+            torso_px = self._torso.update("side", side, standing) if side is not None else None
+            hips_px = self._hips.update("front", front, standing) if front is not None else None
+            flat = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
         if self._triangulator is not None:
             landmarks = self._triangulator.update({
                 "front": (t, self._observation("front", front)),
@@ -176,30 +160,25 @@ class SquatAnalyzer:
             raw = ({} if landmarks is None
                    else measures_3d(landmarks.points, landmarks.confidence))
         else:
-            # Body lengths are the athlete's standing ones: folded, the body looks shorter.
-            torso_px = self._torso.update("side", side, standing) if side is not None else None
-            hips_px = self._hips.update("front", front, standing) if front is not None else None
-            raw = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
-        values = {name: m.value for name, m in raw.items()}
-        # In 3D the landmarks are already smoothed (stereo.*); smoothing the angles taken from
-        # them again doubled the lag (knee flexion RMSE 5.1 against 2.8 deg, bench_3d.py).
-        smoothed_values = values if self._triangulator is not None else self._smoother(t, values)
-        measures = {name: replace(m, value=smoothed_values[name]) for name, m in raw.items()}
-        knee = self.knee_signal(smoothed_values)
-        if standing:
-            for name, recent in self._standing.items():
-                if name in smoothed_values:
-                    recent.append(smoothed_values[name])
-            if knee is not None:
-                self._extension.add(knee)
-        self._frames.times_s.append(t)
-        self._frames.values.append(smoothed_values)
-        rep = self._counter.update(t, knee, frames_between)
+            raw = flat
+        values = self._track.add(t, {name: m.value for name, m in raw.items()}, standing)
+        measures = {name: replace(m, value=values[name]) for name, m in raw.items()}
+        if self._flat is not None:
+            flat_values = self._flat.add(t, {name: m.value for name, m in flat.items()},
+                                         standing)
+            # What 3D lacks this frame, as the view that sees it measured it (its view says so).
+            measures.update({name: replace(m, value=flat_values[name])
+                             for name, m in flat.items() if name in MEASURES_3D
+                             and name not in measures})
+        rep = self._counter.update(t, knee_signal(values), frames_between)
         finished = self._report(rep) if rep is not None else None
-        self._forget_before(self._counter.earliest_rep_start_s)
+        start = self._counter.earliest_rep_start_s
+        for track in (self._track, self._flat):
+            if track is not None:
+                track.forget_before(start)
         views = self.views
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
-                             finished, self._active_faults(smoothed_values, views),
+                             finished, self._active_faults(values, views),
                              self._counter.lost_rep_gap_s, views, landmarks)
 
     def finish(self) -> RepReport | None:
@@ -211,7 +190,7 @@ class SquatAnalyzer:
         """The view knee_signal reads these values from."""
         if self.rig is not None:
             return VIEW_3D
-        return "side" if any(name in values for name in KNEE_SIGNALS[0]) else "front"
+        return _flat_knee_view(any(name in values for name in KNEE_SIGNALS[0]))
 
     def _observation(self, view: str, pose: PoseResult | None) -> Observation | None:
         """A view's keypoints in the pixels of its calibration (a stream of another size is
@@ -222,34 +201,12 @@ class SquatAnalyzer:
         scale = np.array([camera.width / pose.width, camera.height / pose.height])
         return Observation(pose.pixels * scale, pose.visibility)
 
-    @staticmethod
-    def knee_signal(values: dict[str, float]) -> float | None:
-        """The knee flexion phases are read from: the side view's, else the front's."""
-        for names in KNEE_SIGNALS:
-            present = [values[name] for name in names if name in values]
-            if present:
-                return max(present)
-        return None
-
-    def _standing_values(self) -> dict[str, float]:
-        values = {}
-        for name, recent in self._standing.items():
-            if recent:
-                median = float(np.median(recent))
-                values[name] = median
-                # The median absolute deviation, as a standard deviation (normal noise).
-                values[f"{name}{NOISE}"] = 1.4826 * float(np.median(np.abs(
-                    np.asarray(recent) - median)))
-        if self._extension.value is not None:
-            values[STANDING_EXTENSION] = self._extension.value
-        return values
-
     def _active_faults(self, values: dict[str, float], views: dict[str, ViewStatus]
                        ) -> tuple[str, ...]:
         th = self.settings.faults
         _, unjudged = judge([], views, self.knee_view(values), self.settings.view_check)
         active = []
-        standing = self._standing_values()
+        standing = self._track.standing_values()
         if (knees_closing(values, standing) or 0.0) > th.knee_valgus:
             active.append(KNEE_VALGUS)
         if values.get("trunk_lean", -1e9) > th.forward_lean:
@@ -262,30 +219,20 @@ class SquatAnalyzer:
         skip = {item.code for item in unjudged}
         return tuple(code for code in active if code not in skip)
 
-    def _forget_before(self, t: float) -> None:
-        # Frames are kept only while a rep may still need them: a session that stands for an
-        # hour must not hold an hour of frames.
-        drop = bisect.bisect_left(self._frames.times_s, t)
-        if drop:
-            del self._frames.times_s[:drop]
-            del self._frames.values[:drop]
-
     def _report(self, rep: Rep) -> RepReport:
-        frames = RepFrames()
-        for t, values in zip(self._frames.times_s, self._frames.values, strict=True):
-            if rep.start_s <= t <= rep.end_s:
-                frames.times_s.append(t)
-                frames.values.append(values)
-        keep = [i for i, t in enumerate(self._frames.times_s) if t > rep.end_s]
-        self._frames = RepFrames([self._frames.times_s[i] for i in keep],
-                                 [self._frames.values[i] for i in keep])
-        asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
-        knee_view = (VIEW_3D if self.rig is not None
-                     else "side" if frames.series(*KNEE_SIGNALS[0]) else "front")
+        frames = self._track.take(rep)
+        th, check = self.settings.faults, self.settings.view_check
+        in_3d = self._triangulator is not None
+        knee_view = (VIEW_3D if in_3d
+                     else _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))))
         faults, not_judged = judge(
-            rep_faults(rep, frames, self._standing_values(), self.settings.faults,
-                       self._triangulator is not None),
-            self.views, knee_view, self.settings.view_check)
+            rep_faults(rep, frames, self._track.standing_values(), th, in_3d),
+            self.views, knee_view, check)
+        if self._flat is not None:
+            flat_frames = self._flat.take(rep)
+            if not_judged:
+                faults, not_judged = self._from_one_view(rep, flat_frames, faults, not_judged)
+        asymmetry = [(t, abs(v)) for t, v in frames.series("asymmetry")]
         report = RepReport(
             rep=rep,
             min_knee_angle_deg=180.0 - rep.peak_flexion_deg,
@@ -299,3 +246,23 @@ class SquatAnalyzer:
         )
         self.reports.append(report)
         return report
+
+    def _from_one_view(self, rep: Rep, frames: RepFrames, faults: list[Fault],
+                       not_judged: list[NotJudged]) -> tuple[list[Fault], list[NotJudged]]:
+        """The faults 3D could not judge, judged by the view that sees them, where one does
+        (with that view and its confidence); the rest still not judged, with both reasons."""
+        flat_faults, flat_unjudged = judge(
+            rep_faults(rep, frames, self._flat.standing_values(), self.settings.faults),
+            self.views, _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))),
+            self.settings.view_check)
+        still = {item.code: item.reason for item in flat_unjudged}
+        judged = {item.code for item in not_judged if item.code not in still}
+        return ([*faults, *(fault for fault in flat_faults if fault.code in judged)],
+                [item if still[item.code] == item.reason else
+                 NotJudged(item.code, f"{item.reason}; {still[item.code]}")
+                 for item in not_judged if item.code in still])
+
+
+def _flat_knee_view(side_knee_measured: bool) -> str:
+    """The view 2D knee measures come from: the side one when it measured the knee."""
+    return "side" if side_knee_measured else "front"

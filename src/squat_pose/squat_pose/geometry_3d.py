@@ -53,6 +53,16 @@ def _signed_in_plane(vector: np.ndarray, along: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(np.dot(vector, along), np.dot(vector, UP))))
 
 
+# Every measure measures_3d may give (what a view's own measure of the same name stands in for
+# when 3D lacks it).
+MEASURES_3D = frozenset({
+    *(f"{measure}_{side}" for measure in ("knee_flexion", "ankle_dorsiflexion", "knee_valgus",
+                                          "thigh_angle", "hip_flexion")
+      for side in ("left", "right")),
+    "trunk_lean", "depth", "heel_height", "heel_pitch", "pelvis_shift", "knee_separation",
+    "thigh_angle", "asymmetry"})
+
+
 def measures_3d(points: np.ndarray, confidence: np.ndarray) -> dict[str, Measure]:
     """Every measure the landmarks allow; `points` (33, 3) with NaN where not triangulated,
     `confidence` (33,) 0..1."""
@@ -62,9 +72,12 @@ def measures_3d(points: np.ndarray, confidence: np.ndarray) -> dict[str, Measure
     forward, left = axes
     found: dict[str, Measure] = {}
 
+    finite = np.isfinite(points).all(axis=1).tolist()
+    trust = confidence.tolist()
+
     def have(*joints: int) -> float | None:
-        if np.all(np.isfinite(points[list(joints)])):
-            return float(np.min(confidence[list(joints)]))
+        if all(finite[j] for j in joints):
+            return float(min(trust[j] for j in joints))
         return None
 
     def sagittal(point: np.ndarray) -> np.ndarray:

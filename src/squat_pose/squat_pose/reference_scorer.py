@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from squat_pose.alignment import OnlineAligner
-from squat_pose.analysis import FrameAnalysis, RepReport, SquatAnalyzer
+from squat_pose.analysis import FrameAnalysis, RepReport
+from squat_pose.measure_track import knee_signal
 from squat_pose.pose_estimation import PoseResult
 from squat_pose.reference import VIEWS, Reference, channels, normalised_pose, placed_on
 from squat_pose.rep_scoring import score_rep
@@ -63,7 +64,7 @@ class ReferenceScorer:
         drop = bisect.bisect_left(self._times, t - KEEP_S)
         if drop:
             del self._times[:drop], self._angles[:drop]
-        sample = self._aligner.update(analysis.phase, SquatAnalyzer.knee_signal(values))
+        sample = self._aligner.update(analysis.phase, knee_signal(values))
         if sample is None:
             return NO_SCORE
         canonical = self.reference.canonical

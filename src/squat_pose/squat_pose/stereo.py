@@ -15,7 +15,7 @@ import numpy as np
 
 from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import setting
-from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
+from squat_pose.smoothing import OneEuroFilter, OneEuroParameters
 from squat_pose.triangulation import (
     DEFAULT_MAX_REPROJECTION_PX,
     DEFAULT_MIN_VISIBILITY,
@@ -66,9 +66,9 @@ class LiveTriangulator:
     def __init__(self, rig: RigCalibration, settings: StereoSettings = StereoSettings()) -> None:
         self.rig, self.settings = rig, settings
         self._previous: dict[str, tuple[float, Observation]] = {}
-        self._smoother = MeasureSmoother(OneEuroParameters(
-            min_cutoff=settings.min_cutoff_hz, beta=settings.beta, d_cutoff=1.0,
-            max_gap_s=0.5))
+        self._smoothing = OneEuroParameters(min_cutoff=settings.min_cutoff_hz,
+                                            beta=settings.beta, d_cutoff=1.0, max_gap_s=0.5)
+        self._smoother: OneEuroFilter | None = None  # shaped by the first landmarks
 
     def update(self, seen: dict[str, tuple[float, Observation | None]]) -> Landmarks3D | None:
         """`seen`: view -> (stamp in s, keypoints or None where no person was found). None
@@ -84,12 +84,10 @@ class LiveTriangulator:
         self._previous.update(present)
         s = self.settings
         result = triangulate(observations, self.rig, s.max_reprojection_px, s.min_visibility)
-        found = np.flatnonzero(result.views_used >= 2)
-        smoothed = self._smoother(at, {(int(i), axis): float(result.points[i, axis])
-                                       for i in found for axis in range(3)})
-        points = np.full_like(result.points, np.nan)
-        for (index, axis), value in smoothed.items():
-            points[index, axis] = value
+        if self._smoother is None or self._smoother.shape != result.points.shape:
+            self._smoother = OneEuroFilter(self._smoothing, result.points.shape)
+        points = self._smoother(at, np.where((result.views_used >= 2)[:, None],
+                                             result.points, np.nan))
         confidence = np.min([o.visibility for o in observations.values()], axis=0)
         confidence = np.where(np.isfinite(points).all(axis=1), confidence, 0.0)
         return Landmarks3D(at, points, result.reprojection_px, result.views_used, confidence)

@@ -172,7 +172,7 @@ def test_lockout_is_judged_against_the_athletes_own_straightest_standing(straigh
 
 
 def test_the_straightest_standing_is_a_steady_one_not_a_single_frame():
-    from squat_pose.analysis import SteadyMinimum
+    from squat_pose.measure_track import SteadyMinimum
 
     straightest = SteadyMinimum(window=5)
     for value in [9.0, 9.2, -20.0, 9.1, 9.0, 8.8, 9.3, 12.0, 12.5, 12.2, 11.9, 12.1]:

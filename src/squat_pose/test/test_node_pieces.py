@@ -95,7 +95,7 @@ def test_a_long_session_keeps_only_the_frames_a_rep_may_need():
     standing, squatting = side_squat(2.0), side_squat(110.0)
     for index in range(3000):  # 100 s standing
         analyzer.update(index / 30, None, standing)
-    assert len(analyzer._frames.times_s) < 10  # private: the buffer under test
+    assert len(analyzer._track._frames.times_s) < 10  # private: the buffer under test
     for index in range(3000, 3090):  # then 1 s down, 2 s standing again
         analyzer.update(index / 30, None, squatting if index < 3030 else standing)
     assert len(analyzer.reports) == 1
