@@ -147,12 +147,12 @@ class SquatAnalyzer:
         standing = self._counter.phase == Phase.STANDING
         self._views["front"].update(front, standing)
         self._views["side"].update(side, standing)
-        landmarks, flat = None, {}
-        if self._triangulator is None or self._flat is not None:
-            # Body lengths are the athlete's standing ones: folded, the body looks shorter.
-            torso_px = self._torso.update("side", side, standing) if side is not None else None
-            hips_px = self._hips.update("front", front, standing) if front is not None else None
-            flat = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
+        # Each view's own measures: all there is without a rig, the fallback with one. Body
+        # lengths are the athlete's standing ones: folded, the body looks shorter.
+        torso_px = self._torso.update("side", side, standing) if side is not None else None
+        hips_px = self._hips.update("front", front, standing) if front is not None else None
+        flat = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
+        landmarks = None
         if self._triangulator is not None:
             landmarks = self._triangulator.update({
                 "front": (t, self._observation("front", front)),
