@@ -1,7 +1,10 @@
 """Squat phases and reps from a knee flexion signal: a state machine with hysteresis.
 
 - STANDING -> DESCENT when flexion rises past `descent_start_deg`; the rep starts when flexion
-  last left the standing level (within `rest_band_deg` of its lowest value while standing).
+  last left the standing level: within three times the standing flexion's own noise of its
+  lowest standing value (at least MIN_REST_BAND_DEG, at most `rest_band_deg`). A descent eases
+  in: with a fixed 5 deg band the start came ~0.14 of the descent late (0.13-0.3 s on the
+  virtual athlete) and a 1.0 s descent read 0.8-0.9 s (a false fast_descent).
 - The bottom is the deepest point, confirmed once flexion has come back up by `turn_deg`;
   the phase is BOTTOM while flexion stays within `bottom_band_deg` of the deepest point so far,
   so pauses count as bottom time.
@@ -17,10 +20,14 @@ Imports no rclpy.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from enum import IntEnum
 
 from squat_common.settings import setting
+
+MIN_REST_BAND_DEG = 1.0  # a standing knee is never steadier than this, whatever the noise says
+STANDING_NOISE_FRAMES = 60  # standing frames the noise is estimated over
 
 
 class Phase(IntEnum):
@@ -41,7 +48,8 @@ class PhaseParameters:
         25.0, "Knee flexion below which the athlete stands (the ascent ends).", unit="deg",
         low=0.0, high=90.0)
     rest_band_deg: float = setting(
-        5.0, "A rep starts where flexion last left this band above its standing level.",
+        5.0, "A rep starts where flexion last left its standing level: at most this far "
+        "above it (nearer when the athlete stands steady).",
         unit="deg", low=0.0, high=45.0)
     descent_start_deg: float = setting(
         35.0, "Knee flexion past which a descent begins.", unit="deg", low=0.0, high=120.0)
@@ -132,6 +140,17 @@ class RepCounter:
         self._last_at_rest_s = 0.0
         # Set by the update that dropped a rep in progress: how long it went unseen (s).
         self.lost_rep_gap_s: float | None = None
+        self._standing_recent: deque[float] = deque(maxlen=STANDING_NOISE_FRAMES)
+
+    def _rest_band_deg(self) -> float:
+        """How far above its lowest standing value flexion may be and still be at rest."""
+        if len(self._standing_recent) < STANDING_NOISE_FRAMES // 4:
+            return self.p.rest_band_deg
+        recent = sorted(self._standing_recent)
+        median = recent[len(recent) // 2]
+        # The median absolute deviation, as a standard deviation (normal noise).
+        noise = 1.4826 * sorted(abs(v - median) for v in recent)[len(recent) // 2]
+        return min(self.p.rest_band_deg, max(MIN_REST_BAND_DEG, 3.0 * noise))
 
     def update(self, t: float, flexion: float | None, frames_between: bool = False
                ) -> Rep | None:
@@ -161,7 +180,8 @@ class RepCounter:
         if self.phase == Phase.STANDING:
             if flexion < p.descent_start_deg:
                 self._rest_floor_deg = min(self._rest_floor_deg, flexion)
-                if flexion <= self._rest_floor_deg + p.rest_band_deg:
+                self._standing_recent.append(flexion)
+                if flexion <= self._rest_floor_deg + self._rest_band_deg():
                     self._last_at_rest_s = t
                 return None
             self._attempt = _Attempt(start_s=self._last_at_rest_s)

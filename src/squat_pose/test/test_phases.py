@@ -130,3 +130,21 @@ def test_a_rep_ends_once_standing_has_settled():
             ended_at = index / FPS
     top_reached = (FPS + int(1.5 * FPS) + int(0.3 * FPS) + int(1.2 * FPS)) / FPS
     assert ended_at == pytest.approx(top_reached + 0.4, abs=0.1)
+
+
+@pytest.mark.parametrize("noise_deg, late_s", [(0.2, 0.08), (3.0, 0.25)],
+                         ids=["steady standing", "jittery standing"])
+def test_a_descent_that_eases_in_starts_where_the_knee_left_its_standing_noise(noise_deg,
+                                                                               late_s):
+    # Flexion easing in and out (a cosine) over 1.0 s: a fixed 5 deg band above standing
+    # starts the rep 0.14 s late and reads a 0.86 s descent. Standing steady, the band is three
+    # times the standing noise (1 deg at least); jittery, it stays at rest_band_deg.
+    rng = np.random.default_rng(1)
+    stand = 2.0 + rng.normal(0.0, noise_deg, 2 * FPS)
+    eased = 2.0 + 108.0 * (1 - np.cos(np.pi * np.arange(FPS + 1) / FPS)) / 2
+    trace = np.concatenate([stand, eased, np.full(FPS // 2, 110.0), eased[::-1],
+                            np.full(FPS, 2.0)])
+    _, _, reps = run(trace)
+    assert len(reps) == 1
+    onset_s = 2.0 - 1 / FPS  # the last standing frame
+    assert abs(reps[0].start_s - onset_s) <= late_s, reps[0].start_s
