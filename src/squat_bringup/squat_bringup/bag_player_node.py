@@ -6,9 +6,12 @@ pose_node analyses those: the replay sees the very pixels the live session did),
 on <camera>/image_raw while anyone subscribes there, with their original headers (so they pair
 as they did); camera_info as recorded, and /clock follows the recorded receive times. Where
 the bag holds the session's squat/state, only the frames the live pose node analysed are
-played (it drops pairs when it falls behind), so the replay sees what it saw. Play begins once
-every camera has a subscriber, paced by `rate`; at the end the diagnostics say "finished", as a
-camera node's do.
+played (it drops pairs when it falls behind), so the replay sees what it saw; and while a pose
+node publishes squat/state, each pair waits for that node's state of the pair before it, so a
+replay pose node that is slower than the live one (a loaded machine) analyses every one of
+those pairs instead of dropping some: the same pairs give the same session. Play begins once
+every camera has a subscriber, paced by `rate` (never faster than the pose node); at the end
+the diagnostics say "finished", as a camera node's do.
 """
 
 from __future__ import annotations
@@ -42,7 +45,13 @@ from squat_common.stamps import stamp_ns, time_from_ns
 from squat_msgs.msg import SquatState
 
 SUBSCRIBER_WAIT_S = 60.0
+# Longest wait for the pose node's state of one pair: its first pair waits for the model to
+# load; a pose node that exits stops the wait at once (no publisher left).
+PAIR_WAIT_S = 30.0
 STATE_TOPIC = "/squat/state"
+
+# An analysed pair: its front and side frames' stamps (ns).
+Pair = tuple[int, int]
 
 
 class BagPlayer(Node):
@@ -68,7 +77,11 @@ class BagPlayer(Node):
                        for v in views}
         self._clock_pub = self.create_publisher(Clock, "/clock", 10)
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
-        self._analysed = self._analysed_frames()
+        self._analysed, self._pairs = self._analysed_pairs()
+        self._published: dict[str, set[int]] = {view: set() for view in views}
+        self._reported_front_ns = -1
+        self._reported = threading.Condition()
+        self.create_subscription(SquatState, STATE_TOPIC, self._on_state, 10)
         self._played = 0
         self._finished = False
         self._stop = threading.Event()
@@ -78,14 +91,41 @@ class BagPlayer(Node):
         self.get_logger().info(f"playing {', '.join(views)} from {self._path} at "
                                f"{self._settings.value.rate:g}x")
 
-    def _analysed_frames(self) -> dict[str, set[int]]:
-        """Per camera, the stamps of the frames the live session's pose node analysed."""
+    def _analysed_pairs(self) -> tuple[dict[str, set[int]], dict[tuple[str, int], Pair]]:
+        """Per camera, the stamps of the frames the live session's pose node analysed; and for
+        each such (camera, stamp), the (front, side) stamps of the pair it was analysed in."""
         analysed: dict[str, set[int]] = {"front": set(), "side": set()}
+        pair_of: dict[tuple[str, int], Pair] = {}
         for data in topic_messages(self._path, STATE_TOPIC):
             state = deserialize_message(data, SquatState)
-            analysed["front"].add(stamp_ns(state.front.header.stamp))
-            analysed["side"].add(stamp_ns(state.side.header.stamp))
-        return {view: stamps for view, stamps in analysed.items() if stamps}
+            pair = stamp_ns(state.front.header.stamp), stamp_ns(state.side.header.stamp)
+            analysed["front"].add(pair[0])
+            analysed["side"].add(pair[1])
+            pair_of["front", pair[0]] = pair_of["side", pair[1]] = pair
+        return {view: stamps for view, stamps in analysed.items() if stamps}, pair_of
+
+    def _on_state(self, state: SquatState) -> None:
+        with self._reported:
+            self._reported_front_ns = max(self._reported_front_ns,
+                                          stamp_ns(state.front.header.stamp))
+            self._reported.notify_all()
+
+    def _await_pair(self, view: str, frame_ns: int) -> None:
+        """Once both frames of a recorded pair are out, wait for a pose node's state of it."""
+        pair = self._pairs.get((view, frame_ns))
+        if pair is None or pair[0] not in self._published["front"] \
+                or pair[1] not in self._published["side"]:
+            return
+        deadline = time.monotonic() + PAIR_WAIT_S
+        with self._reported:
+            while (self._reported_front_ns < pair[0] and not self._stop.is_set()
+                   and self.count_publishers(STATE_TOPIC)):
+                if time.monotonic() >= deadline:
+                    self.get_logger().warning(
+                        f"no pose state for the pair at {pair[0] / 1e9:.3f} s within "
+                        f"{PAIR_WAIT_S:g} s: playing on", throttle_duration_sec=5.0)
+                    return
+                self._reported.wait(0.1)
 
     def _play(self) -> None:
         deadline = time.monotonic() + SUBSCRIBER_WAIT_S
@@ -116,21 +156,26 @@ class BagPlayer(Node):
             self._infos[message.view].publish(message.data)  # serialized, as recorded
             return
         compressed = deserialize_message(message.data, CompressedImage)
+        frame_ns = stamp_ns(compressed.header.stamp)
         analysed = self._analysed.get(message.view)
-        if analysed is not None and stamp_ns(compressed.header.stamp) not in analysed:
+        if analysed is not None and frame_ns not in analysed:
             return
         self._compressed[message.view].publish(message.data)  # serialized, as recorded
         self._played += 1
         if self._images[message.view].get_subscription_count():
-            try:
-                image = self._bridge.cv2_to_imgmsg(decode_compressed(compressed, color=True),
-                                                   "bgr8")
-            except ImageConversionError as error:
-                self.get_logger().warning(f"a {message.view} frame does not decode: {error}",
-                                          throttle_duration_sec=5.0)
-                return
-            image.header = compressed.header
-            self._images[message.view].publish(image)
+            self._publish_decoded(message.view, compressed)
+        self._published[message.view].add(frame_ns)
+        self._await_pair(message.view, frame_ns)
+
+    def _publish_decoded(self, view: str, compressed: CompressedImage) -> None:
+        try:
+            image = self._bridge.cv2_to_imgmsg(decode_compressed(compressed, color=True), "bgr8")
+        except ImageConversionError as error:
+            self.get_logger().warning(f"a {view} frame does not decode: {error}",
+                                      throttle_duration_sec=5.0)
+            return
+        image.header = compressed.header
+        self._images[view].publish(image)
 
     def _report(self) -> None:
         level, text = ((DiagnosticStatus.OK, "finished: no more frames") if self._finished
