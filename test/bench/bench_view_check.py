@@ -1,21 +1,24 @@
 """Benchmark: faults across camera placements, bodies, clothes, light and frame rates.
 
-The robustness matrix of issue 15 on the virtual athlete, one factor at a time around the
-default rig (yaw 0, cameras 1.0 m high, 3.5 m away, 1.75 m athlete, default clothes, full light,
-30 fps). Each cell renders one 3-rep clip per fault, the fault injected in rep 2, and prints
-per fault whether rep 2 found it ("found", with the value measured), missed it ("MISSED") or
-could not judge it ("n/j"); every fault reported on a clean rep (reps 1 and 3) is a false
-alarm. Also: each view's
-estimated angle off its axis, and the not-judged rate. Asserts nothing.
+The robustness matrix of issue 15 on the virtual athlete, around the default rig (yaw 0, cameras
+1.0 m high, 3.5 m away, 1.75 m athlete, default clothes, full light, 30 fps): one factor at a
+time, and yaw +-20 deg crossed with every camera height and distance. Each cell renders one
+7-rep clip: reps 1 and 7 clean, one fault injected in each of reps 2-6 (FAULT_UNITS' order).
+Per cell, per fault: "found" (with the value measured) in its rep, "MISSED", or "n/j" (not
+judged: the view check said the cameras cannot see it); every fault read on a rep it was not
+injected in is a false alarm, listed. At the end, per fault over all cells: recall (found /
+judged), precision (found / all readings of it), the not-judged rate, and the false alarms on
+clean reps. Asserts nothing.
 
 Usage: source scripts/env.sh; python test/bench/bench_view_check.py [--quick] [--cell NAME]
-[--calibrated] (--quick: yaw and height only; about a minute per clip either way;
+[--calibrated] [--jobs N] (about a minute per cell and job; --quick: yaw and height only;
 --calibrated: in 3D, with the rig's true calibration).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -44,44 +47,88 @@ CELLS = [
     Cell("default"),
     *[Cell(f"yaw {yaw:+d}", yaw_deg=yaw) for yaw in (20, -20, 40, -40)],
     *[Cell(f"height {h}", height_m=h) for h in (0.5, 1.5)],
-    *[Cell(f"yaw +20 height {h}", yaw_deg=20, height_m=h) for h in (0.5, 1.5)],
     *[Cell(f"distance {d}", distance_m=d) for d in (2.5, 5.0)],
-    *[Cell(f"yaw -20 distance {d}", yaw_deg=-20, distance_m=d) for d in (2.5, 5.0)],
+    *[Cell(f"yaw {yaw:+d} height {h} distance {d}", yaw_deg=yaw, height_m=h, distance_m=d)
+      for yaw in (20, -20) for h in (0.5, 1.0, 1.5) for d in (2.5, 3.5, 5.0)],
     *[Cell(f"body {h} m", athlete={"height_m": h}) for h in (1.55, 1.95)],
     Cell("other clothes", athlete=ALT_CLOTHES),
     Cell("dim light", light=0.35),
     Cell("60 fps", fps=60.0),
 ]
 QUICK = {"default", "yaw +20", "yaw -20", "yaw +40", "height 0.5", "height 1.5"}
+FAULTS = list(FAULT_UNITS)
+# Rep of each injected fault: a clean rep before and after them.
+FAULT_REP = {fault: rep for rep, fault in enumerate(FAULTS, start=2)}
+CLEAN_REPS = (1, len(FAULTS) + 2)
 
 
-def run_cell(cell: Cell, calibrated: bool) -> None:
-    cameras = rig(cell.yaw_deg, cell.height_m, cell.distance_m)
-    outcomes, false_alarms, judged, offered, offs = [], [], 0, 0, {}
+@dataclass
+class Tally:
+    """One fault over the cells run."""
+
+    found: int = 0
+    missed: int = 0
+    not_judged: int = 0
+    false_alarms: int = 0  # read on a rep it was not injected in
+    on_clean_reps: int = 0
+
+    def line(self, fault: str) -> str:
+        judged = self.found + self.missed
+        readings = self.found + self.false_alarms
+        offered = judged + self.not_judged
+        return (f"{fault:19s} recall {self.found}/{judged} = {_share(self.found, judged)}  "
+                f"precision {self.found}/{readings} = {_share(self.found, readings)}  "
+                f"not judged {_share(self.not_judged, offered)}  "
+                f"on clean reps {self.on_clean_reps}")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.2f}" if whole else "-"
+
+
+def run_cell(cell: Cell, calibrated: bool) -> tuple[str, dict[str, Tally]]:
+    """The cell's printed line, and its counts per fault."""
     started = time.perf_counter()
-    for fault in FAULT_UNITS:
-        spec = replace(AthleteSpec(reps=3, faults=parse_faults(f"{fault}@2")), **cell.athlete)
-        result = evaluate(spec, cameras, cell.fps, cell.light, calibrated)
-        offs = {view: status.off_axis_deg for view, status in result.view_status.items()}
-        reps = {report.rep.index: report for report in result.reports}
-        if 2 not in reps or len(reps) != 3:
-            outcomes.append(f"{fault}: {len(reps)} reps")
-            continue
-        unjudged = {item.code for item in reps[2].not_judged}
-        offered += len(FAULT_UNITS)
-        judged += len(FAULT_UNITS) - len(unjudged & set(FAULT_UNITS))
-        value = next((f.value for f in reps[2].faults if f.code == fault), None)
-        state = ("n/j" if fault in unjudged else
-                 "MISSED" if value is None else f"found {value:.2f}")
-        outcomes.append(f"{fault} {state}")
-        false_alarms += [f"rep {i} {code}" for i in (1, 3) for code in reps[i].fault_codes]
-    seconds = time.perf_counter() - started
-    angles = ", ".join(f"{view} {off:.0f}" if off is not None else f"{view} -"
-                       for view, off in offs.items())
-    print(f"{cell.name:22s} | {'; '.join(outcomes)} | false on clean reps: "
-          f"{len(false_alarms)} {false_alarms if false_alarms else ''}| not judged "
-          f"{1 - judged / max(offered, 1):.0%} | off axis deg: {angles} | {seconds:.0f} s",
-          flush=True)
+    spec = replace(AthleteSpec(reps=len(FAULTS) + 2, faults=parse_faults(
+        "; ".join(f"{fault}@{rep}" for fault, rep in FAULT_REP.items()))), **cell.athlete)
+    result = evaluate(spec, rig(cell.yaw_deg, cell.height_m, cell.distance_m), cell.fps,
+                      cell.light, calibrated)
+    tallies = {fault: Tally() for fault in FAULTS}
+    reps = {report.rep.index: report for report in result.reports}
+    if sorted(reps) != list(range(1, len(FAULTS) + 3)):
+        return f"{cell.name:32s} | reps counted: {sorted(reps)}", tallies
+    outcomes, false_alarms = [], []
+    for fault, rep in FAULT_REP.items():
+        report = reps[rep]
+        value = next((f.value for f in report.faults if f.code == fault), None)
+        if fault in {item.code for item in report.not_judged}:
+            tallies[fault].not_judged += 1
+            outcomes.append(f"{fault} n/j")
+        elif value is None:
+            tallies[fault].missed += 1
+            outcomes.append(f"{fault} MISSED")
+        else:
+            tallies[fault].found += 1
+            outcomes.append(f"{fault} found {value:.2f}")
+    for index, report in reps.items():
+        for code in report.fault_codes:
+            if FAULT_REP.get(code) == index:
+                continue
+            false_alarms.append(f"rep {index} {code}")
+            if code in tallies:
+                tallies[code].false_alarms += 1
+                tallies[code].on_clean_reps += index in CLEAN_REPS
+    angles = ", ".join(f"{view} {status.off_axis_deg:.0f}"
+                       if status.off_axis_deg is not None else f"{view} -"
+                       for view, status in result.view_status.items())
+    line = (f"{cell.name:32s} | {'; '.join(outcomes)} | false alarms {len(false_alarms)} "
+            f"{false_alarms if false_alarms else ''}| off axis deg: {angles} | "
+            f"{time.perf_counter() - started:.0f} s")
+    return line, tallies
+
+
+def _run(job: tuple[Cell, bool]) -> tuple[str, dict[str, Tally]]:
+    return run_cell(*job)
 
 
 def main() -> None:
@@ -90,11 +137,22 @@ def main() -> None:
     parser.add_argument("--cell", action="append", help="only this cell (repeatable)")
     parser.add_argument("--calibrated", action="store_true",
                         help="judge in 3D with the rig's true calibration")
+    parser.add_argument("--jobs", type=int, default=1, help="cells rendered at once")
     args = parser.parse_args()
-    for cell in CELLS:
-        if (args.quick and cell.name not in QUICK) or (args.cell and cell.name not in args.cell):
-            continue
-        run_cell(cell, args.calibrated)
+    jobs = [(cell, args.calibrated) for cell in CELLS
+            if not (args.quick and cell.name not in QUICK)
+            and not (args.cell and cell.name not in args.cell)]
+    totals = {fault: Tally() for fault in FAULTS}
+    with multiprocessing.get_context("spawn").Pool(max(1, args.jobs)) as pool:
+        for line, tallies in pool.imap(_run, jobs):
+            print(line, flush=True)
+            for fault, tally in tallies.items():
+                for name in vars(tally):
+                    setattr(totals[fault], name, getattr(totals[fault], name)
+                            + getattr(tally, name))
+    print(f"\nover {len(jobs)} cells ({'3D, true calibration' if args.calibrated else '2D'}):")
+    for fault, tally in totals.items():
+        print(tally.line(fault))
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ def load_calibration(url: str) -> CameraInfo:
 
 
 def pinhole_info(width: int, height: int, horizontal_fov_deg: float) -> CameraInfo:
-    """An uncalibrated pinhole: square pixels, centred principal point, no distortion."""
+    """An uncalibrated pinhole: square pixels, centred principal point, no distortion. Pixel
+    centres sit at integer coordinates (OpenCV's convention, which camera_info follows), so
+    the centre of the image is ((width - 1) / 2, (height - 1) / 2)."""
     fx = (width / 2) / math.tan(math.radians(horizontal_fov_deg) / 2)
-    return intrinsics_info(width, height, fx, fx, width / 2, height / 2)
+    return intrinsics_info(width, height, fx, fx, (width - 1) / 2, (height - 1) / 2)
 
 
 def intrinsics_info(width: int, height: int, fx: float, fy: float, cx: float,
@@ -91,5 +93,9 @@ def scaled_to(info: CameraInfo, width: int, height: int) -> CameraInfo:
         p[index] *= sx
     for index in (4, 5, 6, 7):
         p[index] *= sy
+    # Pixel centres at integers: the principal point scales about the image's corner, which
+    # sits half a pixel before the first centre.
+    k[2] = p[2] = (info.k[2] + 0.5) * sx - 0.5
+    k[5] = p[6] = (info.k[5] + 0.5) * sy - 0.5
     scaled.k, scaled.p = k, p
     return scaled

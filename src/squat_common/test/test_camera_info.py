@@ -63,7 +63,7 @@ def test_incomplete_calibration_is_refused(tmp_path):
 def test_pinhole_from_field_of_view():
     info = pinhole_info(640, 480, 90.0)
     assert info.k[0] == pytest.approx(320.0)  # tan(45°) = 1
-    assert (info.k[2], info.k[5]) == (320.0, 240.0)
+    assert (info.k[2], info.k[5]) == (319.5, 239.5)  # pixel centres at integers
     assert info.k[4] == info.k[0]
     assert list(info.d) == [0.0] * 5
     assert info.p[0] == info.k[0] and info.p[3] == 0.0
@@ -79,6 +79,7 @@ def test_scaling_keeps_the_angles(tmp_path):
     half = scaled_to(info, 320, 240)
     assert (half.width, half.height) == (320, 240)
     assert half.k[0] == pytest.approx(info.k[0] / 2)
-    assert (half.k[2], half.k[5]) == pytest.approx((160.0, 120.0))
+    assert (half.k[2], half.k[5]) == pytest.approx((159.5, 119.5))  # still the centre
+    assert (half.p[2], half.p[6]) == pytest.approx((159.5, 119.5))
     assert half.p[0] == pytest.approx(info.p[0] / 2)
     assert scaled_to(info, 640, 480) is info

@@ -150,8 +150,10 @@ class SquatAnalyzer:
         # Each view's own measures: all there is without a rig, the fallback with one. Body
         # lengths are the athlete's standing ones: folded, the body looks shorter.
         torso_px = self._torso.update("side", side, standing) if side is not None else None
-        hips_px = self._hips.update("front", front, standing) if front is not None else None
-        flat = squat_measures(front, side, hips_px, torso_px, self.settings.min_visibility)
+        if front is not None:
+            self._hips.update("front", front, standing)
+        flat = squat_measures(front, side, self._hips.vector("front"), torso_px,
+                              self.settings.min_visibility)
         landmarks = None
         if self._triangulator is not None:
             landmarks = self._triangulator.update({

@@ -31,7 +31,7 @@ import numpy as np
 
 from squat_common.bag_reading import check_bag, decoded_messages
 from squat_common.calibration_board import CalibrationBoard
-from squat_common.camera_info import CameraInfoError, load_calibration
+from squat_common.camera_info import CameraInfoError, load_calibration, pinhole_info
 from squat_common.cli_numbers import number
 from squat_common.frame_sources import SourceError
 from squat_common.output_files import unwritable_reason
@@ -139,9 +139,7 @@ def _lens(view: str, size: tuple[int, int], info: object | None,
                 f"{view} intrinsics are for {info.width}x{info.height} images, the recording "
                 f"is {width}x{height}: calibrate the camera at the size it records")
         return camera_intrinsics(view, info)
-    focal = (width / 2) / math.tan(math.radians(fov_deg) / 2)
-    matrix = np.array([[focal, 0, width / 2], [0, focal, height / 2], [0, 0, 1.0]])
-    return CameraCalibration(view, width, height, matrix, np.zeros(5), np.eye(3), np.zeros(3))
+    return camera_intrinsics(view, pinhole_info(width, height, fov_deg))
 
 
 def keypoints(videos: dict[str, Path]) -> tuple[list[Observation], list[Observation],

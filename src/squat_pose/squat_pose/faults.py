@@ -34,10 +34,11 @@ Thresholds are parameters; their defaults and where they come from:
 - incomplete_lockout: knee flexion at the top of the rep still more than 15 deg above the
   athlete's own straightest steady standing this session (STANDING_EXTENSION; 0 before any):
   legs, clothes and camera angles leave a locked-out knee reading 10-16 deg on some footage.
-What is judged against the athlete's standing (valgus, heel lift, lateral shift) has twice the
-standing measure's own noise added to its threshold (NOISE_MARGIN), so jittery footage needs a
-clearer fault; the fault's threshold is the one applied. Severity grows with how far past the
-threshold the value is. Imports no rclpy.
+What is judged against the athlete's standing (valgus, lateral shift) has twice the standing
+measure's own noise added to its threshold (NOISE_MARGIN), so jittery footage needs a clearer
+fault; the fault's threshold is the one applied. Heel lift, read from two measures, takes each
+one's noise off its own rise (its value is the rise beyond the noise). Severity grows with how
+far past the threshold the value is. Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -171,11 +172,14 @@ def sustained(series: list[tuple[float, float]], hold_s: float = SHIFT_HOLD_S
 
 def heel_lift(values: dict[str, float], standing: dict[str, float] | None) -> float | None:
     """How far a heel rose above where it stood (torso lengths), by the weaker of the two
-    measures: None unless both, and their standing values, are known."""
+    measures, each less twice its own standing noise: None unless both, and their standing
+    values, are known. Each its own: from 20 deg round the toe landmark jitters (heel_pitch
+    noise 0.03 against heel_height's 0.005), and a margin taken from the noisier one hid a 4 cm
+    lift the heel's height showed."""
     if not standing or any(name not in values or name not in standing
                            for name in HEEL_MEASURES):
         return None
-    return min(values[name] - standing[name] for name in HEEL_MEASURES)
+    return min(values[name] - standing[name] - _margin(standing, name) for name in HEEL_MEASURES)
 
 
 def knees_closing(values: dict[str, float], standing: dict[str, float] | None) -> float | None:
@@ -213,8 +217,7 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                                (lowest_t,)))
     lift = [(t, rise) for t, values in zip(frames.times_s, frames.values, strict=True)
             if (rise := heel_lift(values, standing)) is not None]
-    found.append(_over(HEEL_LIFT, lift, th.heel_lift + _margin(base, *HEEL_MEASURES),
-                       "torso_lengths", 0.04))
+    found.append(_over(HEEL_LIFT, lift, th.heel_lift, "torso_lengths", 0.04))
     shift = [(t, abs(v - base.get("pelvis_shift", 0.0))) for t, v in frames.series("pelvis_shift")]
     found.append(_over(LATERAL_SHIFT, sustained(shift),
                        th.lateral_shift + _margin(base, "pelvis_shift"), "hip_widths", 0.1))

@@ -11,9 +11,12 @@ Definitions (degrees unless said; left/right are the athlete's; image y points d
   positive when the knee lies inside (towards the midline of) the hip-ankle line.
 - depth: (knee y - hip y) / torso length, side view: how far the hip joint is above the knee,
   0 at parallel, negative below. The hip landmark stands in for the hip crease.
-- pelvis_shift: offset of the hip midpoint from the ankle midpoint along the hip line, front
-  view, in hip widths (the session's standing hip width: see BodyScale), positive towards the
-  athlete's left.
+- pelvis_shift: offset of the hip midpoint from the ankle midpoint along the athlete's standing
+  hip line, front view, in standing hip widths (see BodyScale), positive towards the athlete's
+  left. The standing line, not the frame's: at depth MediaPipe tilts the hip line a few degrees
+  (one hip placed lower, most with the knees caving in), and along a tilted line the hips'
+  height above the ankles read as a shift (virtual athlete, 15 deg valgus, camera facing the
+  athlete: 0.15 hip widths along the frame's line, 0.07 along the standing one).
 - thigh_angle: slope of the hip-to-knee line of the same leg, degrees above horizontal at the
   hip (positive while the knee is lower than the hip, 0 at parallel), side view.
 - heel_height: height of the better-seen heel above the image's bottom edge / torso length, side
@@ -80,7 +83,7 @@ def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> 
 
 # The body lengths that scale measures, each between the midpoints of two groups of joints.
 TORSO = ((L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP))
-HIP_WIDTH = ((L_HIP,), (R_HIP,))
+HIP_WIDTH = ((R_HIP,), (L_HIP,))  # right to left: towards the athlete's left
 # The least share of the standing hip width two joints (the hips, the ankles) must span for a
 # direction or a ratio to be read from them.
 MIN_SPAN = 0.15
@@ -90,14 +93,15 @@ class BodyScale:
     """A body length in pixels per view, fixed for the session: the median of its first good
     frames the athlete stands in. Taken frame by frame it would shrink as the body folds
     towards the camera (the hip width seen from the front falls to a third at depth) and
-    inflate what it divides."""
+    inflate what it divides. Its direction (first end to second) over the same frames is kept
+    too: the hip line's is the athlete's left-right in the image."""
 
     def __init__(self, ends: tuple[tuple[int, ...], tuple[int, ...]] = TORSO, frames: int = 30,
                  min_visibility: float = 0.5) -> None:
         self._ends = ends
-        self._samples: dict[str, list[float]] = {}
+        self._samples: dict[str, list[np.ndarray]] = {}
         self._frames, self.min_visibility = frames, min_visibility
-        self._fixed: dict[str, float] = {}
+        self._fixed: dict[str, np.ndarray] = {}
 
     def update(self, view: str, pose: PoseResult, sample: bool = True) -> float | None:
         """Feed a frame (a sample of the length when `sample`: the athlete stands); the length
@@ -105,16 +109,25 @@ class BodyScale:
         if view not in self._fixed and sample:
             first, second = (list(end) for end in self._ends)
             if pose.visibility[first + second].min() >= self.min_visibility:
-                length = np.linalg.norm(pose.pixels[first].mean(axis=0)
-                                        - pose.pixels[second].mean(axis=0))
-                self._samples.setdefault(view, []).append(float(length))
-            samples = self._samples.get(view, [])
-            if len(samples) >= self._frames:
-                self._fixed[view] = float(np.median(samples))
+                self._samples.setdefault(view, []).append(
+                    pose.pixels[second].mean(axis=0) - pose.pixels[first].mean(axis=0))
+            if len(self._samples.get(view, [])) >= self._frames:
+                self._fixed[view] = self._median(view)
+        vector = self.vector(view)
+        return None if vector is None else float(np.linalg.norm(vector))
+
+    def vector(self, view: str) -> np.ndarray | None:
+        """The length as a vector in the image (first end to second): the median length along
+        the median direction; None until one is seen."""
         if view in self._fixed:
             return self._fixed[view]
-        samples = self._samples.get(view)
-        return float(np.median(samples)) if samples else None
+        return self._median(view) if self._samples.get(view) else None
+
+    def _median(self, view: str) -> np.ndarray:
+        samples = np.array(self._samples[view])
+        direction = np.median(samples, axis=0)
+        length = float(np.median(np.linalg.norm(samples, axis=1)))
+        return direction / max(float(np.linalg.norm(direction)), 1e-9) * length
 
 
 def normalised_pose(pose: PoseResult, torso_px: float) -> np.ndarray:
@@ -180,10 +193,12 @@ def side_view_measures(pose: PoseResult, torso_px: float | None,
     return found
 
 
-def front_view_measures(pose: PoseResult, hip_width_px: float | None,
+def front_view_measures(pose: PoseResult, hip_line_px: np.ndarray | None,
                         min_visibility: float = 0.5) -> dict[str, Measure]:
-    """Frontal-plane measures from the front view (and its projected knee flexion); the pelvis
-    shift needs the session's hip width."""
+    """Frontal-plane measures from the front view (and its projected knee flexion); the knee
+    separation and pelvis shift need the athlete's standing hip line (BodyScale.vector of
+    HIP_WIDTH: right hip to left), its length the hip width."""
+    hip_width_px = None if hip_line_px is None else float(np.linalg.norm(hip_line_px))
     found: dict[str, Measure] = {}
     p = pose.pixels
     pelvis = p[[L_HIP, R_HIP]].mean(axis=0)
@@ -208,9 +223,9 @@ def front_view_measures(pose: PoseResult, hip_width_px: float | None,
         hip_line = p[L_HIP] - p[R_HIP]
         # Hips that (nearly) meet give the hip line no direction: MediaPipe has lost them for
         # this frame (at depth they still span a third of their standing width).
-        if (length := float(np.linalg.norm(hip_line))) > MIN_SPAN * hip_width_px:
+        if float(np.linalg.norm(hip_line)) > MIN_SPAN * hip_width_px:
             ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
-            shift = float(np.dot(pelvis - ankles, hip_line / length) / hip_width_px)
+            shift = float(np.dot(pelvis - ankles, hip_line_px) / hip_width_px ** 2)
             found["pelvis_shift"] = Measure(shift, c, "front")
     left = found.get("projected_knee_flexion_left")
     right = found.get("projected_knee_flexion_right")
@@ -221,12 +236,12 @@ def front_view_measures(pose: PoseResult, hip_width_px: float | None,
 
 
 def squat_measures(front: PoseResult | None, side: PoseResult | None,
-                   front_hip_width_px: float | None, side_torso_px: float | None,
+                   front_hip_line_px: np.ndarray | None, side_torso_px: float | None,
                    min_visibility: float = 0.5) -> dict[str, Measure]:
     """Every measure of a (front, side) pair, given the session's scales."""
     found: dict[str, Measure] = {}
     if front is not None:
-        found.update(front_view_measures(front, front_hip_width_px, min_visibility))
+        found.update(front_view_measures(front, front_hip_line_px, min_visibility))
     if side is not None:
         found.update(side_view_measures(side, side_torso_px, min_visibility))
     return found

@@ -7,7 +7,10 @@
   virtual athlete) and a 1.0 s descent read 0.8-0.9 s (a false fast_descent).
 - The bottom is the deepest point, confirmed once flexion has come back up by `turn_deg`;
   the phase is BOTTOM while flexion stays within `bottom_band_deg` of the deepest point so far,
-  so pauses count as bottom time.
+  so pauses count as bottom time. A descent that goes on more than `bottom_band_deg` deeper
+  than where the bottom seemed to start was only pausing (or a view's knee angle wobbling: a
+  side camera 20 deg round read a 1.6 s descent as 0.5 s, a false fast_descent): the bottom
+  is entered anew.
 - ASCENT until flexion falls below `standing_max_deg`; the rep ends at the top (lockout), once
   flexion has stopped falling for `lockout_settle_s` or rises again by `lockout_settle_deg`.
 - A dip that never reaches `min_rep_flexion_deg` is not a rep; sinking again during the ascent
@@ -121,6 +124,7 @@ class _Attempt:
     peak_deg: float = 0.0
     peak_s: float = 0.0
     bottom_entered_s: float | None = None
+    bottom_entered_deg: float = 0.0
     bottom_left_s: float | None = None
     top_deg: float = float("inf")
     top_s: float = 0.0
@@ -196,11 +200,15 @@ class RepCounter:
 
     def _descending(self, t: float, flexion: float, attempt: _Attempt) -> Rep | None:
         p = self.p
+        if self.phase == Phase.BOTTOM and flexion > attempt.bottom_entered_deg + p.bottom_band_deg:
+            self.phase = Phase.DESCENT
+            attempt.bottom_entered_s = attempt.bottom_left_s = None
         deep_enough = attempt.peak_deg >= p.min_rep_flexion_deg
         near_peak = flexion >= attempt.peak_deg - p.bottom_band_deg
         if deep_enough and near_peak:
             if self.phase == Phase.DESCENT and flexion < attempt.peak_deg:
                 attempt.bottom_entered_s = attempt.peak_s
+                attempt.bottom_entered_deg = attempt.peak_deg
                 self.phase = Phase.BOTTOM
             elif self.phase == Phase.DESCENT:
                 return None

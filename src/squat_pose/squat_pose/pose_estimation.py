@@ -38,7 +38,7 @@ class PoseResult:
 
     width: int
     height: int
-    pixels: np.ndarray  # (33, 2) x, y in pixels
+    pixels: np.ndarray  # (33, 2) x, y in pixels, pixel centres at integers (see `in_pixels`)
     normalized: np.ndarray  # (33, 2) x / width, y / height
     z: np.ndarray  # (33,) relative depth, image-width units, hip midpoint origin
     visibility: np.ndarray  # (33,) in [0, 1]
@@ -58,12 +58,20 @@ class PoseResult:
         return 1.0 if toes >= heels else -1.0
 
 
+def in_pixels(normalized: np.ndarray, width: int, height: int) -> np.ndarray:
+    """MediaPipe's normalized coordinates (0 and 1 the image's edges) as pixel coordinates
+    with pixel centres at integers, the convention of OpenCV and camera_info: a calibration's
+    K then applies to them as they are."""
+    return normalized * (width, height) - 0.5
+
+
 def mirrored(pose: PoseResult) -> PoseResult:
     """The pose as seen in the horizontally mirrored image: x flipped, left and right traded."""
     order = list(MIRROR)
     normalized = pose.normalized[order] * (-1.0, 1.0) + (1.0, 0.0)
     return PoseResult(
-        width=pose.width, height=pose.height, pixels=normalized * (pose.width, pose.height),
+        width=pose.width, height=pose.height,
+        pixels=in_pixels(normalized, pose.width, pose.height),
         normalized=normalized, z=pose.z[order], visibility=pose.visibility[order],
         presence=pose.presence[order], world=pose.world[order] * (-1.0, 1.0, 1.0))
 
@@ -162,7 +170,7 @@ class PoseEstimator:
         world = np.array([(m.x, m.y, m.z) for m in found.pose_world_landmarks.landmark],
                          dtype=np.float64)
         return PoseResult(
-            width=width, height=height, pixels=normalized * (width, height),
+            width=width, height=height, pixels=in_pixels(normalized, width, height),
             normalized=normalized, z=np.array([m.z for m in marks], dtype=np.float64),
             visibility=visibility, presence=presence, world=world)
 

@@ -76,8 +76,12 @@ class ViewCheckSettings:
     side_max_off_axis_deg: float = setting(
         45.0, "The side camera judges depth, trunk lean, heel lift, lockout and descent tempo "
         "only while it sees the athlete within this of side-on.", unit="deg", low=0.0, high=90.0)
+    # The hips travel back ~1 standing hip width in a squat; a camera psi round the athlete
+    # sees ~sin(psi) of that as a sideways shift (virtual athlete, clean reps: 0.05 hip widths
+    # at 0 deg, 0.07-0.17 at +-10, 0.16-0.33 at +-20, against a 0.15 limit), and this check
+    # reads +-10 deg as 11.5-12.4.
     shift_max_off_axis_deg: float = setting(
-        12.0, "The front camera judges lateral shift only while it sees the athlete within this "
+        8.0, "The front camera judges lateral shift only while it sees the athlete within this "
         "of facing it: the hips' backward travel in a squat looks like a shift from any further "
         "round.", unit="deg", low=0.0, high=90.0)
     min_in_frame: float = setting(

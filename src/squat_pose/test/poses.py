@@ -15,8 +15,9 @@ def pose(points: dict[str, tuple[float, float]], hidden: tuple[str, ...] = (),
     for name, xy in points.items():
         pixels[INDEX[name]] = xy
         visibility[INDEX[name]] = 0.0 if name in hidden else 0.95
+    normalized = (pixels + 0.5) / (width, height)  # as squat_pose.pose_estimation.in_pixels
     return PoseResult(width=width, height=height, pixels=pixels,
-                      normalized=pixels / (width, height), z=np.zeros(33),
+                      normalized=normalized, z=np.zeros(33),
                       visibility=visibility, presence=visibility.copy(),
                       world=np.zeros((33, 3)))
 

@@ -87,6 +87,19 @@ def test_a_heel_lift_needs_the_heel_up_in_the_image_and_against_its_toe(height, 
         assert found["heel_lift"].value == pytest.approx(0.1)
 
 
+def test_each_heel_measure_clears_its_own_noise_not_the_noisier_ones():
+    # Seen from 20 deg round: the toe jitters (heel_pitch noise 0.03) while the heel's height
+    # is steady (0.005). A 4 cm lift: the height rises 0.085, the pitch 0.2.
+    standing = {**STANDING_HEEL, f"heel_height{NOISE}": 0.005, f"heel_pitch{NOISE}": 0.03}
+    measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.2, 0.0])
+    found = {f.code: f for f in rep_faults(rep(), measured, standing)}
+    assert found["heel_lift"].value == pytest.approx(0.085 - 2 * 0.005)
+    assert found["heel_lift"].threshold == pytest.approx(0.07)
+    # The same rise of the height alone, the pitch's rise within its noise: no lift.
+    measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.1, 0.0])
+    assert "heel_lift" not in {f.code for f in rep_faults(rep(), measured, standing)}
+
+
 def test_no_heel_lift_without_a_standing_reference():
     measured = frames(heel_height=[0.05, 0.3, 0.05], heel_pitch=[0.0, 0.3, 0.0])
     assert rep_faults(rep(), measured, None) == []

@@ -19,6 +19,9 @@ from squat_pose.geometry import (
 from squat_pose.landmarks import INDEX
 from squat_pose.pose_estimation import mirrored
 
+# A standing hip line 80 px wide, level (right hip to left, towards the athlete's left).
+HIP_LINE = np.array([80.0, 0.0])
+
 
 def test_interior_angle():
     b = np.array([0.0, 0.0])
@@ -75,8 +78,8 @@ def test_front_view_valgus_is_positive_when_knees_cave_in():
                      "left_knee": (360 - knee_offset, 300), "right_knee": (280 + knee_offset, 300),
                      "left_ankle": (360, 400), "right_ankle": (280, 400)})
 
-    inward = front_view_measures(front(20.0), hip_width_px=80.0)
-    outward = front_view_measures(front(-20.0), hip_width_px=80.0)
+    inward = front_view_measures(front(20.0), HIP_LINE)
+    outward = front_view_measures(front(-20.0), HIP_LINE)
     expected = 2 * np.degrees(np.arctan(20 / 100))
     assert inward["knee_valgus_left"].value == pytest.approx(expected)
     assert inward["knee_valgus_right"].value == pytest.approx(expected)
@@ -89,9 +92,8 @@ def test_pelvis_shift_towards_the_athletes_left_is_positive():
     shifted = pose({"left_hip": (380, 200), "right_hip": (300, 200), "left_knee": (380, 300),
                     "right_knee": (300, 300), "left_ankle": (360, 400),
                     "right_ankle": (280, 400)})
-    assert front_view_measures(shifted, hip_width_px=80.0)["pelvis_shift"].value == \
-        pytest.approx(0.25)
-    assert "pelvis_shift" not in front_view_measures(shifted, hip_width_px=None)
+    assert front_view_measures(shifted, HIP_LINE)["pelvis_shift"].value == pytest.approx(0.25)
+    assert "pelvis_shift" not in front_view_measures(shifted, None)
 
 
 def test_pelvis_shift_is_in_standing_hip_widths_when_the_hips_look_narrower_at_depth():
@@ -103,9 +105,23 @@ def test_pelvis_shift_is_in_standing_hip_widths_when_the_hips_look_narrower_at_d
     # At depth the thighs point at the camera and the hip landmarks close in to 20 px apart.
     deep = pose({"left_hip": (350, 300), "right_hip": (330, 300), "left_ankle": (360, 400),
                  "right_ankle": (280, 400)})
-    width = hips.update("front", deep)
-    assert width == pytest.approx(80.0)
-    assert front_view_measures(deep, width)["pelvis_shift"].value == pytest.approx(20 / 80)
+    assert hips.update("front", deep) == pytest.approx(80.0)
+    assert front_view_measures(deep, hips.vector("front"))["pelvis_shift"].value == \
+        pytest.approx(20 / 80)
+
+
+def test_pelvis_shift_is_along_the_standing_hip_line_when_the_hips_tilt_at_depth():
+    hips = BodyScale(HIP_WIDTH, frames=3)
+    standing = pose({"left_hip": (360, 200), "right_hip": (280, 200), "left_ankle": (360, 400),
+                     "right_ankle": (280, 400)})
+    for _ in range(3):
+        hips.update("front", standing)
+    # Straight down over the ankles, one hip placed 10 px lower than the other: along the
+    # tilted line the 100 px the hips stand above the ankles would read as a shift.
+    deep = pose({"left_hip": (360, 300), "right_hip": (280, 310), "left_ankle": (360, 400),
+                 "right_ankle": (280, 400)})
+    assert front_view_measures(deep, hips.vector("front"))["pelvis_shift"].value == \
+        pytest.approx(0.0)
 
 
 def test_torso_scale_is_fixed_after_the_first_frames():
@@ -129,8 +145,9 @@ def test_a_mirrored_pose_trades_left_and_right_and_faces_the_other_way():
     flipped = mirrored(original)
     assert flipped.facing == -1.0 and original.facing == 1.0
     left_knee, right_knee = INDEX["left_knee"], INDEX["right_knee"]
+    # Pixel centres at integers: the mirror of column x is column width - 1 - x.
     assert flipped.pixels[right_knee, 0] == pytest.approx(
-        original.width - original.pixels[left_knee, 0])
+        original.width - 1 - original.pixels[left_knee, 0])
     assert flipped.visibility[right_knee] == original.visibility[left_knee]
     assert flipped.world[right_knee, 0] == pytest.approx(-original.world[left_knee, 0])
     again = mirrored(flipped)

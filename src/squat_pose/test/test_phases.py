@@ -148,3 +148,18 @@ def test_a_descent_that_eases_in_starts_where_the_knee_left_its_standing_noise(n
     assert len(reps) == 1
     onset_s = 2.0 - 1 / FPS  # the last standing frame
     assert abs(reps[0].start_s - onset_s) <= late_s, reps[0].start_s
+
+
+def test_a_wobble_on_the_way_down_is_not_the_bottom():
+    # A view's knee angle that stalls and dips 3 deg at 80 deg, then goes on to 115: the
+    # bottom is at 115, and the descent lasts until there (1.5 s), not until the wobble.
+    down = np.linspace(2, 80, 24)
+    wobble = np.array([79.0, 77.0, 78.0, 80.0])
+    rest_of_way = np.linspace(81, 115, 20)
+    trace = np.concatenate([np.full(FPS, 2.0), down, wobble, rest_of_way,
+                            np.full(9, 115.0), np.linspace(115, 2, 36), np.full(FPS, 2.0)])
+    reps = run(trace)[2]
+    assert len(reps) == 1
+    assert reps[0].peak_flexion_deg == pytest.approx(115)
+    assert reps[0].descent_s == pytest.approx(47 / FPS, abs=0.1)
+    assert reps[0].pause_s == pytest.approx(9 / FPS, abs=0.1)

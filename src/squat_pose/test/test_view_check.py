@@ -22,6 +22,8 @@ from squat_pose.view_check import (
 )
 
 # REP 103 body frame: x the athlete's forward, y their left, z up (metres).
+# The standing hip line the knee separation is measured against (100 px, level).
+HIP_LINE = np.array([100.0, 0.0])
 STANDING = {
     "nose": (0.1, 0.0, 1.62), "shoulder": (0.0, 0.2, 1.42), "hip": (0.0, 0.15, 0.92),
     "knee": (0.02, 0.16, 0.5), "ankle": (0.0, 0.18, 0.08), "heel": (-0.06, 0.18, 0.02),
@@ -62,10 +64,10 @@ def seen(body: dict[str, tuple[float, float, float]], yaw_deg: float, height_m: 
 @pytest.mark.parametrize("yaw", [0.0, 20.0, -20.0, 40.0])
 @pytest.mark.parametrize("height", [0.5, 1.5])
 def test_knees_caving_in_read_the_same_from_any_camera_near_the_front(yaw, height):
-    standing = front_view_measures(seen(STANDING, yaw, height), 100.0)["knee_separation"].value
+    standing = front_view_measures(seen(STANDING, yaw, height), HIP_LINE)["knee_separation"].value
     base = {"knee_separation": standing}
-    tracking_out = front_view_measures(seen(squat(0.26), yaw, height), 100.0)
-    caved = front_view_measures(seen(squat(0.07), yaw, height), 100.0)
+    tracking_out = front_view_measures(seen(squat(0.26), yaw, height), HIP_LINE)
+    caved = front_view_measures(seen(squat(0.07), yaw, height), HIP_LINE)
     assert knees_closing({"knee_separation": tracking_out["knee_separation"].value}, base) < 0
     assert knees_closing({"knee_separation": caved["knee_separation"].value}, base) > 0.3
 
