@@ -15,9 +15,6 @@ from squat_common.settings import entries, field_value
 from squat_feedback.knowledge_base import default_knowledge_dir, parse_document
 from squat_pose.faults import FaultThresholds
 
-# Threshold fields told in another fault's document.
-DOCUMENT_OF = {"lateral_shift_asymmetry": "lateral_shift"}
-
 
 def spoken_forms(value: float, unit: str) -> set[str]:
     """How a document may write the value: as given, or as a percentage of a share."""
@@ -37,9 +34,8 @@ def states(text: str, number: str) -> bool:
 @pytest.mark.parametrize("folder", ["", "ko"], ids=["en", "ko"])
 @pytest.mark.parametrize("entry", list(entries(FaultThresholds())), ids=lambda e: e.name)
 def test_the_fault_document_states_the_default_limit(entry, folder):
-    code = DOCUMENT_OF.get(entry.name, entry.name)
     document = parse_document(default_knowledge_dir() / folder /
-                              f"fault-{code.replace('_', '-')}.md")
+                              f"fault-{entry.name.replace('_', '-')}.md")
     summary = document.section("Summary")
     forms = spoken_forms(field_value(FaultThresholds(), entry), entry.info.unit)
     assert any(states(summary, form) for form in forms), (

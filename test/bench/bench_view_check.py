@@ -111,10 +111,11 @@ def run_cell(cell: Cell, calibrated: bool) -> tuple[str, dict[str, Tally]]:
             tallies[fault].found += 1
             outcomes.append(f"{fault} found {value:.2f}")
     for index, report in reps.items():
-        for code in report.fault_codes:
+        for fault in report.faults:
+            code = fault.code
             if FAULT_REP.get(code) == index:
                 continue
-            false_alarms.append(f"rep {index} {code}")
+            false_alarms.append(f"rep {index} {code} {fault.value:.2f} {fault.unit}")
             if code in tallies:
                 tallies[code].false_alarms += 1
                 tallies[code].on_clean_reps += index in CLEAN_REPS

@@ -224,11 +224,10 @@ class SquatAnalyzer:
     def _report(self, rep: Rep) -> RepReport:
         frames = self._track.take(rep)
         th, check = self.settings.faults, self.settings.view_check
-        in_3d = self._triangulator is not None
-        knee_view = (VIEW_3D if in_3d
+        knee_view = (VIEW_3D if self._triangulator is not None
                      else _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))))
         faults, not_judged = judge(
-            rep_faults(rep, frames, self._track.standing_values(), th, in_3d),
+            rep_faults(rep, frames, self._track.standing_values(), th),
             self.views, knee_view, check)
         if self._flat is not None:
             flat_frames = self._flat.take(rep)

@@ -179,14 +179,18 @@ def _from_board(args: argparse.Namespace, videos: dict[str, Path],
     pairs = paired_images(videos)
     estimator = MultiViewEstimator(VIEWS)
     try:
-        # One pass: the board where it is, the athlete where they are.
+        # One pass: the board where it is, the athlete where they are. A pair with the board
+        # in it is not the athlete standing for the world frame: no pose is estimated there.
         for _, images in pairs:
-            poses = estimator.estimate(images)
+            found = {view: find_board(image, board) if image is not None else None
+                     for view, image in images.items()}
+            poses = (estimator.estimate(images) if all(c is None for c in found.values())
+                     else {})
             for view in VIEWS:
                 image = images.get(view)
                 if image is not None:
                     sizes.setdefault(view, (image.shape[1], image.shape[0]))
-                corners[view].append(None if image is None else find_board(image, board))
+                corners[view].append(found.get(view))
                 athlete[view].append(_observation(poses.get(view)))
     finally:
         pairs.close()

@@ -84,6 +84,14 @@ class ViewCheckSettings:
         8.0, "The front camera judges lateral shift only while it sees the athlete within this "
         "of facing it: the hips' backward travel in a squat looks like a shift from any further "
         "round.", unit="deg", low=0.0, high=90.0)
+    # A heel lift at its limit (faults.heel_lift, 0.06 torso lengths) moves the heel's
+    # landmark 4 px with a 70 px torso; MediaPipe places a foot's landmarks a pixel or two
+    # apart from frame to frame, and read a 4 cm lift as 0.055 with a 56 px torso (640x480,
+    # 5 m away; 0.08 with 81 px at 3.5 m).
+    heel_min_torso_px: float = setting(
+        70.0, "The side camera judges heel lift only while the athlete's standing torso "
+        "(shoulders to hips) spans at least this in its image.", unit="px", low=0.0,
+        high=1000.0)
     min_in_frame: float = setting(
         0.5, "A body part counts as in the frame when it is in at least this share of the "
         "recent frames.", low=0.0, high=1.0)
@@ -112,6 +120,7 @@ class ViewStatus:
     seen: bool
     turn_deg: float | None = None  # body_turn_deg, the median of recent frames
     cut_off: tuple[str, ...] = ()  # parts out of the frame in most recent frames
+    torso_px: float | None = None  # shoulders to hips in the image, standing (median)
 
     @property
     def off_axis_deg(self) -> float | None:
@@ -120,8 +129,10 @@ class ViewStatus:
             return None
         return abs(self.turn_deg - IDEAL_AXIS_DEG[self.view])
 
-    def why_not(self, parts: tuple[str, ...], max_off_axis_deg: float) -> str:
-        """Why this view cannot judge a fault needing `parts`; '' when it can."""
+    def why_not(self, parts: tuple[str, ...], max_off_axis_deg: float,
+                min_torso_px: float = 0.0) -> str:
+        """Why this view cannot judge a fault needing `parts` (and a torso of `min_torso_px`
+        in the image); '' when it can."""
         camera = f"{self.view} camera"
         if not self.seen:
             return f"{camera} does not see the athlete"
@@ -130,6 +141,9 @@ class ViewStatus:
             return f"{camera} sees the athlete {off:.0f} deg off its axis"
         if cut := [part for part in parts if part in self.cut_off]:
             return f"{camera} has the athlete's {' and '.join(cut)} out of the frame"
+        if self.torso_px is not None and self.torso_px < min_torso_px:
+            return (f"{camera} sees the athlete too small ({self.torso_px:.0f} px of torso, "
+                    f"{min_torso_px:.0f} needed)")
         return ""
 
     def advice(self, settings: ViewCheckSettings) -> str:
@@ -150,6 +164,9 @@ class ViewStatus:
         elif self.view == "side" and off is not None and off > settings.side_max_off_axis_deg:
             moves.append(f"athlete {off:.0f} deg off side-on, move the camera round to their "
                          "side")
+        if (self.view == "side" and self.torso_px is not None
+                and self.torso_px < settings.heel_min_torso_px):
+            moves.append("athlete small in the frame, move the camera closer")
         return "; ".join(moves)
 
     def describe(self) -> str:
@@ -173,6 +190,7 @@ class ViewMonitor:
         self._standing_turns: deque[float] = deque(maxlen=frames)
         self._cut: deque[frozenset[str]] = deque(maxlen=frames)
         self._seen: deque[bool] = deque(maxlen=frames)
+        self._torsos: deque[float] = deque(maxlen=frames)
 
     def update(self, pose: PoseResult | None, standing: bool) -> None:
         """Feed one frame of this view (None: nobody seen); `standing`: the athlete stands,
@@ -184,6 +202,9 @@ class ViewMonitor:
         self._turns.append(turn)
         if standing:
             self._standing_turns.append(turn)
+            self._torsos.append(float(np.linalg.norm(
+                pose.pixels[list(PARTS["shoulders"])].mean(axis=0)
+                - pose.pixels[list(PARTS["hips"])].mean(axis=0))))
         self._cut.append(frozenset(parts_out_of_frame(pose)))
 
     @property
@@ -194,7 +215,8 @@ class ViewMonitor:
         cut = tuple(part for part in PARTS
                     if sum(part in frame for frame in self._cut) / len(self._cut)
                     > 1.0 - self.settings.min_in_frame)
-        return ViewStatus(self.view, True, float(np.median(turns)), cut)
+        torso = float(np.median(self._torsos)) if self._torsos else None
+        return ViewStatus(self.view, True, float(np.median(turns)), cut, torso)
 
 
 @dataclass(frozen=True)
@@ -235,7 +257,8 @@ def judge(faults: list[Fault], statuses: dict[str, ViewStatus], knee_view: str,
                 camera, ViewStatus(camera, seen=False)).why_not(parts, math.inf))), "")
         else:
             status = statuses.get(view, ViewStatus(view, seen=False))
-            reason = status.why_not(parts, max_off_axis_deg(code, view, settings))
+            reason = status.why_not(parts, max_off_axis_deg(code, view, settings),
+                                    settings.heel_min_torso_px if code == HEEL_LIFT else 0.0)
         if reason:
             reasons[code] = reason
     kept = []

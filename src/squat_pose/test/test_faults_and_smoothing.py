@@ -94,7 +94,7 @@ def test_each_heel_measure_clears_its_own_noise_not_the_noisier_ones():
     measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.2, 0.0])
     found = {f.code: f for f in rep_faults(rep(), measured, standing)}
     assert found["heel_lift"].value == pytest.approx(0.085 - 2 * 0.005)
-    assert found["heel_lift"].threshold == pytest.approx(0.07)
+    assert found["heel_lift"].threshold == pytest.approx(FaultThresholds().heel_lift)
     # The same rise of the height alone, the pitch's rise within its noise: no lift.
     measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.1, 0.0])
     assert "heel_lift" not in {f.code for f in rep_faults(rep(), measured, standing)}
@@ -106,17 +106,14 @@ def test_no_heel_lift_without_a_standing_reference():
     assert rep_faults(rep(), measured, {"heel_height": 0.05}) == []
 
 
-def test_asymmetry_counts_as_lateral_shift_without_a_pelvis_shift_in_a_front_view_only():
+def test_knee_flexion_asymmetry_alone_is_no_lateral_shift():
+    # Seen from the front the thighs point at the camera: 20 deg of left-right difference in
+    # projected knee flexion came from a symmetric rep. Only the pelvis itself shifts.
     measured = frames(asymmetry=[0.0, -20.0, -21.0, -20.0, 5.0])
-    found = rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0))
-    assert codes(found) == ["lateral_shift"]
-    assert found[0].unit == "deg"
-    # In 3D the pelvis itself is measured: knee flexion alone shifts nothing.
-    assert rep_faults(rep(), measured, None, FaultThresholds(lateral_shift_asymmetry=15.0),
-                      in_3d=True) == []
+    assert rep_faults(rep(), measured, None) == []
     shifted = frames(asymmetry=[0.0, -20.0, -21.0, -20.0, 5.0],
                      pelvis_shift=[0.0, 0.3, 0.32, 0.3, 0.0])
-    assert codes(rep_faults(rep(), shifted, None, in_3d=True)) == ["lateral_shift"]
+    assert codes(rep_faults(rep(), shifted, None)) == ["lateral_shift"]
 
 
 def test_one_frame_of_a_caved_knee_is_no_valgus():
