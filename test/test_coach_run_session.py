@@ -117,9 +117,8 @@ def test_a_recorded_session_on_the_virtual_athlete_shows_each_rep_and_ends_by_it
                      re.MULTILINE), out
     assert "  knee valgus: reps 2, 4" in out
     # Short cues under the rep lines, at most one a rep: the valgus one for rep 2 (valgus is
-    # its most important fault). Which other reps get one depends on what else was read (a
-    # lateral shift comes and goes on the front view, issue 15): the policy itself is tested
-    # in test_cue_policy.py and through feedback_node.
+    # its most important fault). Which other reps get one depends on what else was read: the
+    # policy itself is tested in test_cue_policy.py and through feedback_node.
     cues = re.findall(r"^  cue: (.*)$", out, re.MULTILINE)
     assert 1 <= len(cues) <= 5 and set(cues) <= set(CUE_TEXT["en"].values()), out
     assert "Push your knees out over your toes." in cues, out

@@ -26,6 +26,7 @@ from squat_pose.faults import (
     heel_lift,
     knees_closing,
     rep_faults,
+    unsteady_baseline,
 )
 from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
 from squat_pose.geometry_3d import MEASURES_3D, measures_3d
@@ -42,6 +43,7 @@ from squat_pose.view_check import (
     ViewMonitor,
     ViewStatus,
     judge,
+    judging_view,
 )
 
 
@@ -219,16 +221,14 @@ class SquatAnalyzer:
         if (heel_lift(values, standing) or 0.0) > th.heel_lift:
             active.append(HEEL_LIFT)
         skip = {item.code for item in unjudged}
-        return tuple(code for code in active if code not in skip)
+        return tuple(code for code in active
+                     if code not in skip and not unsteady_baseline(code, standing, th))
 
     def _report(self, rep: Rep) -> RepReport:
         frames = self._track.take(rep)
-        th, check = self.settings.faults, self.settings.view_check
         knee_view = (VIEW_3D if self._triangulator is not None
                      else _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))))
-        faults, not_judged = judge(
-            rep_faults(rep, frames, self._track.standing_values(), th),
-            self.views, knee_view, check)
+        faults, not_judged = self._judge(rep, frames, self._track.standing_values(), knee_view)
         if self._flat is not None:
             flat_frames = self._flat.take(rep)
             if not_judged:
@@ -248,14 +248,28 @@ class SquatAnalyzer:
         self.reports.append(report)
         return report
 
+    def _judge(self, rep: Rep, frames: RepFrames, standing: dict[str, float],
+               knee_view: str) -> tuple[list[Fault], list[NotJudged]]:
+        """The rep's faults its views can judge, and those they cannot with the reason: a view
+        off its axis or cut off (judge), or a baseline that shook too much to judge against."""
+        th = self.settings.faults
+        faults, not_judged = judge(rep_faults(rep, frames, standing, th), self.views, knee_view,
+                                   self.settings.view_check)
+        unjudged = {item.code for item in not_judged}
+        for code in (HEEL_LIFT, LATERAL_SHIFT):
+            if code not in unjudged and (why := unsteady_baseline(code, standing, th)):
+                view, _ = judging_view(code, knee_view)
+                not_judged.append(NotJudged(code, f"{view} camera: {why}"))
+                faults = [fault for fault in faults if fault.code != code]
+        return faults, not_judged
+
     def _from_one_view(self, rep: Rep, frames: RepFrames, faults: list[Fault],
                        not_judged: list[NotJudged]) -> tuple[list[Fault], list[NotJudged]]:
         """The faults 3D could not judge, judged by the view that sees them, where one does
         (with that view and its confidence); the rest still not judged, with both reasons."""
-        flat_faults, flat_unjudged = judge(
-            rep_faults(rep, frames, self._flat.standing_values(), self.settings.faults),
-            self.views, _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))),
-            self.settings.view_check)
+        flat_faults, flat_unjudged = self._judge(
+            rep, frames, self._flat.standing_values(),
+            _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))))
         still = {item.code: item.reason for item in flat_unjudged}
         judged = {item.code for item in not_judged if item.code not in still}
         return ([*faults, *(fault for fault in flat_faults if fault.code in judged)],

@@ -189,6 +189,23 @@ def knees_closing(values: dict[str, float], standing: dict[str, float] | None) -
     return 1.0 - values["knee_separation"] / (standing or {}).get("knee_separation", 1.0)
 
 
+def unsteady_baseline(code: str, standing: dict[str, float] | None,
+                      thresholds: FaultThresholds = FaultThresholds()) -> str:
+    """Why a fault judged against the athlete's standing cannot be judged: its measures shook
+    standing by more than a quarter of its limit (their noise margin would be over half of it,
+    and they swing further in motion: in dim light the heel landmark rose 0.1 torso lengths
+    on clean reps with 0.015 of standing noise); '' when it can be."""
+    measures, limit = {HEEL_LIFT: (HEEL_MEASURES, thresholds.heel_lift),
+                       LATERAL_SHIFT: (("pelvis_shift",), thresholds.lateral_shift)
+                       }.get(code, ((), 0.0))
+    noise = max((standing or {}).get(f"{name}{NOISE}", 0.0) for name in measures) \
+        if measures else 0.0
+    if noise <= limit / (2 * NOISE_MARGIN):
+        return ""
+    return (f"its landmarks shook standing ({noise:.3f} of noise against a {limit:g} limit: "
+            "more light, or the camera closer)")
+
+
 def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                thresholds: FaultThresholds = FaultThresholds()) -> list[Fault]:
     """Every fault of `rep`, given its frames' measures and the athlete's standing ones

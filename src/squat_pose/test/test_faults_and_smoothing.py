@@ -14,6 +14,7 @@ from squat_pose.faults import (
     FaultThresholds,
     RepFrames,
     rep_faults,
+    unsteady_baseline,
 )
 from squat_pose.phases import Rep
 from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParameters
@@ -200,3 +201,17 @@ def test_a_stance_that_jitters_needs_a_clearer_shift():
     found = rep_faults(rep(), clear, noisy)
     assert codes(found) == ["lateral_shift"]
     assert found[0].threshold == pytest.approx(0.15 + NOISE_MARGIN * 0.05)
+
+
+def test_a_baseline_that_shook_standing_is_not_judged_against():
+    th = FaultThresholds()
+    steady = {f"heel_height{NOISE}": 0.005, f"heel_pitch{NOISE}": 0.01,
+              f"pelvis_shift{NOISE}": 0.02}
+    assert unsteady_baseline("heel_lift", steady, th) == ""
+    assert unsteady_baseline("lateral_shift", steady, th) == ""
+    # Dim light: the heel landmark shook 0.02 torso lengths standing, a third of the limit.
+    shaky = {**steady, f"heel_height{NOISE}": 0.02}
+    assert "0.020 of noise against a 0.06 limit" in unsteady_baseline("heel_lift", shaky, th)
+    assert unsteady_baseline("lateral_shift", shaky, th) == ""
+    assert unsteady_baseline("knee_valgus", shaky, th) == ""
+    assert unsteady_baseline("heel_lift", None, th) == ""

@@ -131,9 +131,9 @@ def test_advice_says_what_to_move():
     turned = ViewStatus("front", True, 20.0, ())
     assert turned.advice(settings) == "athlete 20 deg off, move the camera round to face them"
     assert ViewStatus("front", True, 3.0, ()).advice(settings) == ""
-    assert ViewStatus("side", True, 60.0, ()).advice(settings) == ""
-    assert "30 deg off side-on" in ViewStatus("side", True, 60.0, ()).advice(
-        ViewCheckSettings(side_max_off_axis_deg=20.0))
+    assert ViewStatus("side", True, 80.0, ()).advice(settings) == ""
+    # 30 deg round the side camera judges depth and lean, but not the heels.
+    assert "30 deg off side-on" in ViewStatus("side", True, 60.0, ()).advice(settings)
     assert ViewStatus("side", True, 90.0, (), torso_px=50.0).advice(settings) == (
         "athlete small in the frame, move the camera closer")
     assert ViewStatus("side", False).advice(settings).startswith("no athlete seen")
@@ -153,3 +153,15 @@ def test_a_side_camera_that_sees_the_athlete_small_judges_depth_but_not_the_heel
     assert [(item.code, item.reason) for item in not_judged] == [
         ("heel_lift", f"side camera sees the athlete too small ({torso:.0f} px of torso, "
                       f"{torso + 1:.0f} needed)")]
+
+
+def test_a_side_camera_20_deg_round_judges_depth_and_lean_but_not_the_heels():
+    statuses = {"front": monitor_of(seen(STANDING, 0.0), "front"),
+                "side": monitor_of(seen(STANDING, 70.0), "side")}
+    found = [Fault("heel_lift", 0.09, 0.06, "torso_lengths", 2),
+             Fault("insufficient_depth", 25.0, 10.0, "deg", 2)]
+    kept, not_judged = judge(found, statuses, knee_view="side",
+                             settings=ViewCheckSettings(heel_min_torso_px=0.0))
+    assert [f.code for f in kept] == ["insufficient_depth"]
+    assert [(item.code, item.reason) for item in not_judged] == [
+        ("heel_lift", "side camera sees the athlete 20 deg off its axis")]
