@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.virtual_athlete_eval import rig
+from helpers.virtual_athlete_eval import rig, seen_by
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.landmarks import INDEX, LANDMARK_NAMES
-from squat_pose.pose_estimation import PoseResult
 from squat_virtual_athlete.camera import VirtualCamera, rig_calibration
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import DEFAULT_FAULT_SIZES, AthleteSpec, parse_faults
@@ -25,17 +24,6 @@ PLACEMENTS = {
     "yaw -40, 0.5 m high": dict(yaw_deg=-40.0, height_m=0.5),
     "yaw +20, 0.5 m high, 2.5 m away": dict(yaw_deg=20.0, height_m=0.5, distance_m=2.5),
 }
-
-
-def seen_by(camera: VirtualCamera, points: np.ndarray, rng: np.random.Generator) -> PoseResult:
-    """What a perfect estimator would return for `camera`, but for 1 px of pixel noise."""
-    pixels = camera.project(points)[0] + rng.normal(0.0, 1.0, (len(points), 2))
-    in_camera = camera.to_camera(points)
-    hips = (in_camera[INDEX["left_hip"]] + in_camera[INDEX["right_hip"]]) / 2
-    size = np.array([camera.width, camera.height])
-    ones = np.ones(len(points))
-    return PoseResult(camera.width, camera.height, pixels, pixels / size,
-                      np.zeros(len(points)), ones, ones, in_camera - hips)
 
 
 def analyse(spec: AthleteSpec, cameras: dict[str, VirtualCamera], calibrated: bool

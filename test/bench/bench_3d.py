@@ -28,11 +28,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers.virtual_athlete_eval import rig, similarity_aligned
+from helpers.virtual_athlete_eval import rig, seen_by, similarity_aligned
 from squat_pose.analysis import AnalyzerSettings, SquatAnalyzer
 from squat_pose.geometry_3d import measures_3d
 from squat_pose.landmarks import INDEX, LANDMARK_NAMES, MIRROR
-from squat_pose.pose_estimation import PoseResult
 from squat_pose.self_calibration import calibrate_from_athlete
 from squat_pose.stereo import LiveTriangulator, StereoSettings
 from squat_pose.triangulation import Observation, triangulate
@@ -51,16 +50,6 @@ ANGLES = {"knee flexion": ("knee_flexion_left", "knee_flexion_right"),
           "hip flexion": ("hip_flexion_left", "hip_flexion_right"),
           "trunk lean": ("trunk_lean",),
           "knee valgus": ("knee_valgus_left", "knee_valgus_right")}
-
-
-def seen_by(camera: VirtualCamera, points: np.ndarray, rng: np.random.Generator) -> PoseResult:
-    pixels = camera.project(points)[0] + rng.normal(0.0, 1.0, (len(points), 2))
-    in_camera = camera.to_camera(points)
-    hips = (in_camera[INDEX["left_hip"]] + in_camera[INDEX["right_hip"]]) / 2
-    ones = np.ones(len(points))
-    return PoseResult(camera.width, camera.height, pixels,
-                      pixels / np.array([camera.width, camera.height]), np.zeros(len(points)),
-                      ones, ones, in_camera - hips)
 
 
 def truth_at(session: VirtualSession, t: float) -> tuple[np.ndarray, dict]:

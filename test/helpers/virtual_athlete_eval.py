@@ -13,7 +13,8 @@ import numpy as np
 
 from squat_pose.analysis import RepReport, SquatAnalyzer
 from squat_pose.geometry import front_view_measures, interior_angle, side_view_measures
-from squat_pose.pose_estimation import SIDE_FACING, PoseEstimator
+from squat_pose.landmarks import INDEX
+from squat_pose.pose_estimation import SIDE_FACING, PoseEstimator, PoseResult, in_normalized
 from squat_pose.view_check import ViewStatus
 from squat_virtual_athlete.camera import (
     DEFAULT_AIM,
@@ -80,6 +81,17 @@ def rig(yaw_deg: float = 0.0, height_m: float = DEFAULT_HEIGHT_M,
         position = (distance_m * math.cos(angle), distance_m * math.sin(angle), height_m)
         cameras[view] = VirtualCamera.looking_at(view, position, DEFAULT_AIM)
     return cameras
+
+
+def seen_by(camera: VirtualCamera, points: np.ndarray, rng: np.random.Generator) -> PoseResult:
+    """What a perfect estimator would return for `camera`, but for 1 px of pixel noise."""
+    pixels = camera.project(points)[0] + rng.normal(0.0, 1.0, (len(points), 2))
+    in_camera = camera.to_camera(points)
+    hips = (in_camera[INDEX["left_hip"]] + in_camera[INDEX["right_hip"]]) / 2
+    ones = np.ones(len(points))
+    return PoseResult(camera.width, camera.height, pixels,
+                      in_normalized(pixels, camera.width, camera.height),
+                      np.zeros(len(points)), ones, ones, in_camera - hips)
 
 
 def dimmed(image: np.ndarray, light: float, rng: np.random.Generator) -> np.ndarray:

@@ -112,10 +112,13 @@ class BagPlayer(Node):
 
     def _await_pair(self, view: str, frame_ns: int) -> None:
         """Once both frames of a recorded pair are out, wait for a pose node's state of it."""
-        pair = self._pairs.get((view, frame_ns))
-        if pair is None or pair[0] not in self._published["front"] \
+        pair = self._pairs[view, frame_ns]
+        if pair[0] not in self._published["front"] \
                 or pair[1] not in self._published["side"]:
             return
+        # A synchronizer pairs each frame once: the pair's stamps are no longer needed.
+        self._published["front"].discard(pair[0])
+        self._published["side"].discard(pair[1])
         deadline = time.monotonic() + PAIR_WAIT_S
         with self._reported:
             while (self._reported_front_ns < pair[0] and not self._stop.is_set()
@@ -164,8 +167,9 @@ class BagPlayer(Node):
         self._played += 1
         if self._images[message.view].get_subscription_count():
             self._publish_decoded(message.view, compressed)
-        self._published[message.view].add(frame_ns)
-        self._await_pair(message.view, frame_ns)
+        if (message.view, frame_ns) in self._pairs:
+            self._published[message.view].add(frame_ns)
+            self._await_pair(message.view, frame_ns)
 
     def _publish_decoded(self, view: str, compressed: CompressedImage) -> None:
         try:

@@ -25,7 +25,7 @@ import numpy as np
 
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.landmarks import LANDMARK_NAMES
-from squat_pose.pose_estimation import PoseResult
+from squat_pose.pose_estimation import PoseResult, in_normalized
 from squat_pose.reference import Reference, ReferenceRecorder, RepSpan, save_reference
 from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.ground_truth import view_truth
@@ -43,7 +43,7 @@ def truth_pose(truth: dict[str, dict], width: int, height: int) -> PoseResult:
     visibility = np.array([HIDDEN if truth[name]["occluded"] or not truth[name]["in_image"]
                            else VISIBLE for name in LANDMARK_NAMES])
     return PoseResult(width=width, height=height, pixels=pixels,
-                      normalized=pixels / (width, height), z=np.zeros(33),
+                      normalized=in_normalized(pixels, width, height), z=np.zeros(33),
                       visibility=visibility, presence=visibility.copy(),
                       world=np.zeros((33, 3)))
 

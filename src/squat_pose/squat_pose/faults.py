@@ -139,6 +139,8 @@ HEEL_MEASURES = ("heel_height", "heel_pitch")
 # What the athlete's own standing posture sets: the heel measures, where the pelvis sits and
 # how far apart the knees are.
 STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry", "knee_separation")
+# The faults that are a move away from the athlete's own standing, with the measures of it.
+MOVED_FROM_STANDING = {HEEL_LIFT: HEEL_MEASURES, LATERAL_SHIFT: ("pelvis_shift",)}
 SHIFT_HOLD_S = 0.25
 # The athlete's straightest steady standing knee flexion (deg), where known.
 STANDING_EXTENSION = "knee_extension"
@@ -195,11 +197,10 @@ def unsteady_baseline(code: str, standing: dict[str, float] | None,
     standing by more than a quarter of its limit (their noise margin would be over half of it,
     and they swing further in motion: in dim light the heel landmark rose 0.1 torso lengths
     on clean reps with 0.015 of standing noise); '' when it can be."""
-    measures, limit = {HEEL_LIFT: (HEEL_MEASURES, thresholds.heel_lift),
-                       LATERAL_SHIFT: (("pelvis_shift",), thresholds.lateral_shift)
-                       }.get(code, ((), 0.0))
-    noise = max((standing or {}).get(f"{name}{NOISE}", 0.0) for name in measures) \
-        if measures else 0.0
+    if code not in MOVED_FROM_STANDING:
+        return ""
+    limit = getattr(thresholds, code)
+    noise = max((standing or {}).get(f"{name}{NOISE}", 0.0) for name in MOVED_FROM_STANDING[code])
     if noise <= limit / (2 * NOISE_MARGIN):
         return ""
     return (f"its landmarks shook standing ({noise:.3f} of noise against a {limit:g} limit: "

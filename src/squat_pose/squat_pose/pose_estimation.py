@@ -65,6 +65,11 @@ def in_pixels(normalized: np.ndarray, width: int, height: int) -> np.ndarray:
     return normalized * (width, height) - 0.5
 
 
+def in_normalized(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The inverse of in_pixels: pixel coordinates as MediaPipe's normalized ones."""
+    return (np.asarray(pixels, dtype=float) + 0.5) / (width, height)
+
+
 def mirrored(pose: PoseResult) -> PoseResult:
     """The pose as seen in the horizontally mirrored image: x flipped, left and right traded."""
     order = list(MIRROR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from squat_pose.landmarks import INDEX
-from squat_pose.pose_estimation import PoseResult
+from squat_pose.pose_estimation import PoseResult, in_normalized
 
 
 def pose(points: dict[str, tuple[float, float]], hidden: tuple[str, ...] = (),
@@ -15,9 +15,8 @@ def pose(points: dict[str, tuple[float, float]], hidden: tuple[str, ...] = (),
     for name, xy in points.items():
         pixels[INDEX[name]] = xy
         visibility[INDEX[name]] = 0.0 if name in hidden else 0.95
-    normalized = (pixels + 0.5) / (width, height)  # as squat_pose.pose_estimation.in_pixels
     return PoseResult(width=width, height=height, pixels=pixels,
-                      normalized=normalized, z=np.zeros(33),
+                      normalized=in_normalized(pixels, width, height), z=np.zeros(33),
                       visibility=visibility, presence=visibility.copy(),
                       world=np.zeros((33, 3)))
 

@@ -11,7 +11,7 @@ import pytest
 from squat_pose.faults import Fault, knees_closing
 from squat_pose.geometry import front_view_measures
 from squat_pose.landmarks import INDEX
-from squat_pose.pose_estimation import PoseResult
+from squat_pose.pose_estimation import PoseResult, in_normalized
 from squat_pose.view_check import (
     ViewCheckSettings,
     ViewMonitor,
@@ -57,7 +57,7 @@ def seen(body: dict[str, tuple[float, float, float]], yaw_deg: float, height_m: 
     pixels = focal * in_camera[:, :2] / in_camera[:, 2:] + (319.5, 239.5)
     pelvis = points[[INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=0)
     visibility = np.full(33, 0.95)
-    return PoseResult(640, 480, pixels, pixels / (640, 480), np.zeros(33), visibility,
+    return PoseResult(640, 480, pixels, in_normalized(pixels, 640, 480), np.zeros(33), visibility,
                       visibility.copy(), (points - pelvis) @ rotation)
 
 
