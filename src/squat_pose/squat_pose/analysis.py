@@ -20,6 +20,7 @@ from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHI
 from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import group, setting
 from squat_pose.faults import (
+    MOVED_FROM_STANDING,
     Fault,
     FaultThresholds,
     RepFrames,
@@ -28,7 +29,15 @@ from squat_pose.faults import (
     rep_faults,
     unsteady_baseline,
 )
-from squat_pose.geometry import HIP_WIDTH, TORSO, BodyScale, Measure, squat_measures
+from squat_pose.geometry import (
+    ANKLES,
+    HIP_WIDTH,
+    TORSO,
+    BodyScale,
+    Measure,
+    StandingPoint,
+    squat_measures,
+)
 from squat_pose.geometry_3d import MEASURES_3D, measures_3d
 from squat_pose.geometry_3d import VIEW as VIEW_3D
 from squat_pose.measure_track import KNEE_SIGNALS, MeasureTrack, knee_signal
@@ -117,6 +126,7 @@ class SquatAnalyzer:
         self._triangulator = LiveTriangulator(rig, self.settings.stereo) if rig else None
         self._torso = BodyScale(TORSO, min_visibility=self.settings.min_visibility)
         self._hips = BodyScale(HIP_WIDTH, min_visibility=self.settings.min_visibility)
+        self._feet = StandingPoint(ANKLES, min_visibility=self.settings.min_visibility)
         # In 3D the landmarks are already smoothed (stereo.*); smoothing the angles taken from
         # them again doubled the lag (knee flexion RMSE 5.1 against 2.8 deg, bench_3d.py).
         self._track = MeasureTrack(None if rig else self.settings.smoothing)
@@ -132,6 +142,7 @@ class SquatAnalyzer:
             self._triangulator = LiveTriangulator(self.rig, settings.stereo)
         self.settings = settings
         self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
+        self._feet.min_visibility = settings.min_visibility
         self._counter.p = settings.phases
         for monitor in self._views.values():
             monitor.settings = settings.view_check
@@ -152,10 +163,12 @@ class SquatAnalyzer:
         # Each view's own measures: all there is without a rig, the fallback with one. Body
         # lengths are the athlete's standing ones: folded, the body looks shorter.
         torso_px = self._torso.update("side", side, standing) if side is not None else None
+        feet_px = None
         if front is not None:
             self._hips.update("front", front, standing)
+            feet_px = self._feet.update(front, standing)
         flat = squat_measures(front, side, self._hips.vector("front"), torso_px,
-                              self.settings.min_visibility)
+                              self.settings.min_visibility, feet_px)
         landmarks = None
         if self._triangulator is not None:
             landmarks = self._triangulator.update({
@@ -256,7 +269,7 @@ class SquatAnalyzer:
         faults, not_judged = judge(rep_faults(rep, frames, standing, th), self.views, knee_view,
                                    self.settings.view_check)
         unjudged = {item.code for item in not_judged}
-        for code in (HEEL_LIFT, LATERAL_SHIFT):
+        for code in MOVED_FROM_STANDING:
             if code not in unjudged and (why := unsteady_baseline(code, standing, th)):
                 view, _ = judging_view(code, knee_view)
                 not_judged.append(NotJudged(code, f"{view} camera: {why}"))

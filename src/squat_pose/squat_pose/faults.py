@@ -4,7 +4,7 @@ Thresholds are parameters; their defaults and where they come from:
 - knee_valgus: the knees more than 15 % closer together, relative to the ankles, than where the
   athlete stands (knee_separation, the knee-to-ankle separation ratio of Mizner et al., Clin J
   Sport Med 2012;22(3):221-227, against the athlete's own standing ratio), held for
-  SHIFT_HOLD_S (one frame of it is MediaPipe misplacing a knee). A squat with the knees over
+  HOLD_S (one frame of it is MediaPipe misplacing a knee). A squat with the knees over
   the toes widens the ratio (real footage: 0.8 standing, 1.5-2.0 at depth; the virtual athlete
   1.3-1.7 times its standing ratio at depth from any camera up to 40 deg off axis), while knees
   caving in 10 deg narrow it to half or less. The 2D frontal-plane projection angle (Munro,
@@ -22,13 +22,16 @@ Thresholds are parameters; their defaults and where they come from:
   drifts at depth with flat feet: the toe landmark sinks (virtual athlete: up to 0.09) and the
   heel landmark climbs the shoe (shallow_side.mp4: up to 0.10); both together stayed under
   0.06 there and under 0.05 on the virtual athlete's clean reps from 0 and 20 deg round, while
-  its heels lifted 4 cm read 0.068-0.08 from 0-20 deg round at 3.5 m.
-- lateral_shift: pelvis more than 0.15 (standing) hip widths further off the ankle midpoint
-  than where the athlete stands, held for SHIFT_HOLD_S at least (a shift is a posture carried
-  through the rep; a one-frame jump is MediaPipe losing the hips for a moment). The pelvis
-  alone: the left-right difference of knee flexion seen from the front is no measure of it
-  (the thighs point at the camera: a high front camera read 21 deg of it on a symmetric
-  forward-lean rep, a poorly seen leg in 3D 17 deg); it stays published (asymmetry).
+  its heels lifted 4 cm read 0.068-0.08 from 0-20 deg round at 3.5 m. Held for HOLD_S: a
+  lifted heel stays up through the bottom, while in dim light a clean rep's heel landmark
+  rose 0.086 for a frame or two.
+- lateral_shift: pelvis more than 0.15 (standing) hip widths further off where the ankles
+  stood (geometry.StandingPoint) than where the athlete stands, held for HOLD_S at least (a
+  shift is a posture carried through the rep; a one-frame jump is MediaPipe losing the hips
+  for a moment). The pelvis alone: the left-right difference of knee flexion seen from the
+  front is no measure of it (the thighs point at the camera: a high front camera read 21 deg
+  of it on a symmetric forward-lean rep, a poorly seen leg in 3D 17 deg); it stays published
+  (asymmetry).
 - fast_descent: descent shorter than 1.0 s; the ACSM position stand on resistance training
   progression (Med Sci Sports Exerc 2009;41(3):687-708) recommends 1-2 s per lowering phase for
   novices.
@@ -141,7 +144,7 @@ HEEL_MEASURES = ("heel_height", "heel_pitch")
 STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry", "knee_separation")
 # The faults that are a move away from the athlete's own standing, with the measures of it.
 MOVED_FROM_STANDING = {HEEL_LIFT: HEEL_MEASURES, LATERAL_SHIFT: ("pelvis_shift",)}
-SHIFT_HOLD_S = 0.25
+HOLD_S = 0.25
 # The athlete's straightest steady standing knee flexion (deg), where known.
 STANDING_EXTENSION = "knee_extension"
 # A standing measure's noise (robust standard deviation while standing) is in the standing
@@ -156,7 +159,7 @@ def _margin(standing: dict[str, float], *names: str) -> float:
                               default=0.0)
 
 
-def sustained(series: list[tuple[float, float]], hold_s: float = SHIFT_HOLD_S
+def sustained(series: list[tuple[float, float]], hold_s: float = HOLD_S
               ) -> list[tuple[float, float]]:
     """(time, the level the series stays at or above from then for `hold_s`, and over two
     frames at least): a one-frame spike does not count, whatever the frame rate."""
@@ -230,7 +233,7 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
                                (lowest_t,)))
     lift = [(t, rise) for t, values in zip(frames.times_s, frames.values, strict=True)
             if (rise := heel_lift(values, standing)) is not None]
-    found.append(_over(HEEL_LIFT, lift, th.heel_lift, "torso_lengths", 0.04))
+    found.append(_over(HEEL_LIFT, sustained(lift), th.heel_lift, "torso_lengths", 0.04))
     shift = [(t, abs(v - base.get("pelvis_shift", 0.0))) for t, v in frames.series("pelvis_shift")]
     found.append(_over(LATERAL_SHIFT, sustained(shift),
                        th.lateral_shift + _margin(base, "pelvis_shift"), "hip_widths", 0.1))

@@ -16,7 +16,10 @@ Definitions (degrees unless said; left/right are the athlete's; image y points d
   left. The standing line, not the frame's: at depth MediaPipe tilts the hip line a few degrees
   (one hip placed lower, most with the knees caving in), and along a tilted line the hips'
   height above the ankles read as a shift (virtual athlete, 15 deg valgus, camera facing the
-  athlete: 0.15 hip widths along the frame's line, 0.07 along the standing one).
+  athlete: 0.15 hip widths along the frame's line, 0.07 along the standing one). The ankles
+  where the athlete last stood (StandingPoint), where known, not the frame's: the feet stay put
+  in a squat, and at depth the shins hide the ankles from the front (in dim light MediaPipe
+  moved them 10 px sideways at the bottom of a forward-lean rep, a false shift of 0.26).
 - thigh_angle: slope of the hip-to-knee line of the same leg, degrees above horizontal at the
   hip (positive while the knee is lower than the hip, 0 at parallel), side view.
 - heel_height: height of the better-seen heel above the image's bottom edge / torso length, side
@@ -40,6 +43,7 @@ Imports no rclpy.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +88,7 @@ def tilt_from_vertical(lower: np.ndarray, upper: np.ndarray, forward: float) -> 
 # The body lengths that scale measures, each between the midpoints of two groups of joints.
 TORSO = ((L_SHOULDER, R_SHOULDER), (L_HIP, R_HIP))
 HIP_WIDTH = ((R_HIP,), (L_HIP,))  # right to left: towards the athlete's left
+ANKLES = (L_ANKLE, R_ANKLE)
 # The least share of the standing hip width two joints (the hips, the ankles) must span for a
 # direction or a ratio to be read from them.
 MIN_SPAN = 0.15
@@ -128,6 +133,23 @@ class BodyScale:
         direction = np.median(samples, axis=0)
         length = float(np.median(np.linalg.norm(samples, axis=1)))
         return direction / max(float(np.linalg.norm(direction)), 1e-9) * length
+
+
+class StandingPoint:
+    """Where the midpoint of a group of joints stands in a view: the median of its last
+    `frames` well-seen standing frames, following an athlete who steps elsewhere between reps."""
+
+    def __init__(self, joints: tuple[int, ...], frames: int = 30,
+                 min_visibility: float = 0.5) -> None:
+        self._joints = list(joints)
+        self._recent: deque[np.ndarray] = deque(maxlen=frames)
+        self.min_visibility = min_visibility
+
+    def update(self, pose: PoseResult, standing: bool) -> np.ndarray | None:
+        """Feed a frame (a sample while `standing`); the point in pixels (None until seen)."""
+        if standing and pose.visibility[self._joints].min() >= self.min_visibility:
+            self._recent.append(pose.pixels[self._joints].mean(axis=0))
+        return np.median(np.array(self._recent), axis=0) if self._recent else None
 
 
 def normalised_pose(pose: PoseResult, torso_px: float) -> np.ndarray:
@@ -194,10 +216,12 @@ def side_view_measures(pose: PoseResult, torso_px: float | None,
 
 
 def front_view_measures(pose: PoseResult, hip_line_px: np.ndarray | None,
-                        min_visibility: float = 0.5) -> dict[str, Measure]:
+                        min_visibility: float = 0.5,
+                        feet_px: np.ndarray | None = None) -> dict[str, Measure]:
     """Frontal-plane measures from the front view (and its projected knee flexion); the knee
     separation and pelvis shift need the athlete's standing hip line (BodyScale.vector of
-    HIP_WIDTH: right hip to left), its length the hip width."""
+    HIP_WIDTH: right hip to left), its length the hip width. `feet_px`: the ankles' midpoint
+    where the athlete stands (StandingPoint of ANKLES), else the frame's."""
     hip_width_px = None if hip_line_px is None else float(np.linalg.norm(hip_line_px))
     found: dict[str, Measure] = {}
     p = pose.pixels
@@ -218,14 +242,14 @@ def front_view_measures(pose: PoseResult, hip_line_px: np.ndarray | None,
         if hip_width_px and ankles > MIN_SPAN * hip_width_px:
             found["knee_separation"] = Measure(
                 float(np.linalg.norm(p[L_KNEE] - p[R_KNEE])) / ankles, c, "front")
-    if hip_width_px and (c := _visible(pose, [L_HIP, R_HIP, L_ANKLE, R_ANKLE],
-                                        min_visibility)) is not None:
+    shift_joints = [L_HIP, R_HIP] if feet_px is not None else [L_HIP, R_HIP, *ANKLES]
+    if hip_width_px and (c := _visible(pose, shift_joints, min_visibility)) is not None:
         hip_line = p[L_HIP] - p[R_HIP]
         # Hips that (nearly) meet give the hip line no direction: MediaPipe has lost them for
         # this frame (at depth they still span a third of their standing width).
         if float(np.linalg.norm(hip_line)) > MIN_SPAN * hip_width_px:
-            ankles = p[[L_ANKLE, R_ANKLE]].mean(axis=0)
-            shift = float(np.dot(pelvis - ankles, hip_line_px) / hip_width_px ** 2)
+            feet = p[list(ANKLES)].mean(axis=0) if feet_px is None else feet_px
+            shift = float(np.dot(pelvis - feet, hip_line_px) / hip_width_px ** 2)
             found["pelvis_shift"] = Measure(shift, c, "front")
     left = found.get("projected_knee_flexion_left")
     right = found.get("projected_knee_flexion_right")
@@ -237,11 +261,14 @@ def front_view_measures(pose: PoseResult, hip_line_px: np.ndarray | None,
 
 def squat_measures(front: PoseResult | None, side: PoseResult | None,
                    front_hip_line_px: np.ndarray | None, side_torso_px: float | None,
-                   min_visibility: float = 0.5) -> dict[str, Measure]:
-    """Every measure of a (front, side) pair, given the session's scales."""
+                   min_visibility: float = 0.5,
+                   front_feet_px: np.ndarray | None = None) -> dict[str, Measure]:
+    """Every measure of a (front, side) pair, given the session's scales and where the
+    athlete's feet stand in the front view."""
     found: dict[str, Measure] = {}
     if front is not None:
-        found.update(front_view_measures(front, front_hip_line_px, min_visibility))
+        found.update(front_view_measures(front, front_hip_line_px, min_visibility,
+                                         front_feet_px))
     if side is not None:
         found.update(side_view_measures(side, side_torso_px, min_visibility))
     return found

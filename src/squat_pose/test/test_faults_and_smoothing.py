@@ -56,8 +56,8 @@ def test_each_fault_with_value_threshold_and_frames():
     measured = frames(knee_separation=[0.8, 0.5, 0.4, 0.42, 0.8],
                       trunk_lean=[10, 55, 30, 10, 10],
                       thigh_angle=[60, 30, 40, 60, 60],
-                      heel_height=[0.05, 0.2, 0.05, 0.05, 0.05],
-                      heel_pitch=[0.0, 0.18, 0.0, 0.0, 0.0],
+                      heel_height=[0.05, 0.2, 0.2, 0.2, 0.05],
+                      heel_pitch=[0.0, 0.18, 0.18, 0.18, 0.0],
                       pelvis_shift=[0.0, -0.3, -0.32, -0.31, 0.0])
     found = {f.code: f for f in rep_faults(rep(descent_s=0.5, lockout=22), measured,
                                            STANDING_HEEL)}
@@ -76,9 +76,12 @@ def test_each_fault_with_value_threshold_and_frames():
 
 
 @pytest.mark.parametrize("height, pitch, lifted", [
-    ([0.05, 0.15, 0.05], [0.0, 0.02, 0.0], False),  # heel landmark climbing the shoe
-    ([0.05, 0.07, 0.05], [0.0, 0.1, 0.0], False),  # toe landmark sinking at depth
-    ([0.05, 0.15, 0.05], [0.0, 0.12, 0.0], True),
+    ([0.05, 0.15, 0.15, 0.15, 0.05], [0.0, 0.02, 0.02, 0.02, 0.0], False),  # heel landmark
+    ([0.05, 0.07, 0.07, 0.07, 0.05], [0.0, 0.1, 0.1, 0.1, 0.0], False),  # toe sinking at depth
+    ([0.05, 0.15, 0.15, 0.15, 0.05], [0.0, 0.12, 0.12, 0.12, 0.0], True),
+    # Up for one frame (0.1 s), both measures: landmarks thrown at depth, not a lift (in dim
+    # light a clean rep's heel rose 0.1 torso lengths for a frame or two).
+    ([0.05, 0.15, 0.05, 0.05, 0.05], [0.0, 0.12, 0.0, 0.0, 0.0], False),
 ])
 def test_a_heel_lift_needs_the_heel_up_in_the_image_and_against_its_toe(height, pitch, lifted):
     measured = frames(heel_height=height, heel_pitch=pitch)
@@ -92,12 +95,12 @@ def test_each_heel_measure_clears_its_own_noise_not_the_noisier_ones():
     # Seen from 20 deg round: the toe jitters (heel_pitch noise 0.03) while the heel's height
     # is steady (0.005). A 4 cm lift: the height rises 0.085, the pitch 0.2.
     standing = {**STANDING_HEEL, f"heel_height{NOISE}": 0.005, f"heel_pitch{NOISE}": 0.03}
-    measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.2, 0.0])
+    measured = frames(heel_height=[0.05, 0.135, 0.135, 0.135], heel_pitch=[0.0, 0.2, 0.2, 0.2])
     found = {f.code: f for f in rep_faults(rep(), measured, standing)}
     assert found["heel_lift"].value == pytest.approx(0.085 - 2 * 0.005)
     assert found["heel_lift"].threshold == pytest.approx(FaultThresholds().heel_lift)
     # The same rise of the height alone, the pitch's rise within its noise: no lift.
-    measured = frames(heel_height=[0.05, 0.135, 0.05], heel_pitch=[0.0, 0.1, 0.0])
+    measured = frames(heel_height=[0.05, 0.135, 0.135, 0.135], heel_pitch=[0.0, 0.1, 0.1, 0.1])
     assert "heel_lift" not in {f.code for f in rep_faults(rep(), measured, standing)}
 
 

@@ -7,8 +7,10 @@ import pytest
 
 from poses import pose, side_squat
 from squat_pose.geometry import (
+    ANKLES,
     HIP_WIDTH,
     BodyScale,
+    StandingPoint,
     front_view_measures,
     interior_angle,
     normalised_pose,
@@ -122,6 +124,35 @@ def test_pelvis_shift_is_along_the_standing_hip_line_when_the_hips_tilt_at_depth
                  "right_ankle": (280, 400)})
     assert front_view_measures(deep, hips.vector("front"))["pelvis_shift"].value == \
         pytest.approx(0.0)
+
+
+def test_pelvis_shift_is_from_where_the_feet_stood_when_the_ankles_are_lost_at_depth():
+    feet = StandingPoint(ANKLES, frames=5)
+    standing = pose({"left_hip": (360, 200), "right_hip": (280, 200), "left_ankle": (360, 400),
+                     "right_ankle": (280, 400)})
+    for _ in range(5):
+        assert feet.update(standing, standing=True) == pytest.approx([320, 400])
+    # Hips straight down over the feet; the shins hide the ankles and MediaPipe puts one
+    # 40 px inwards and higher up, barely visible.
+    deep = pose({"left_hip": (360, 300), "right_hip": (280, 300), "left_ankle": (360, 400),
+                 "right_ankle": (320, 360)}, hidden=("right_ankle",))
+    where = feet.update(deep, standing=False)
+    assert where == pytest.approx([320, 400])  # not moved by frames out of standing
+    assert front_view_measures(deep, HIP_LINE, feet_px=where)["pelvis_shift"].value == \
+        pytest.approx(0.0)
+    # The frame's own ankles (were they seen) would read a quarter hip width of shift.
+    seen = pose({"left_hip": (360, 300), "right_hip": (280, 300), "left_ankle": (360, 400),
+                 "right_ankle": (320, 360)})
+    assert front_view_measures(seen, HIP_LINE)["pelvis_shift"].value == pytest.approx(-0.25)
+
+
+def test_where_the_feet_stand_follows_an_athlete_who_steps_aside():
+    feet = StandingPoint(ANKLES, frames=5)
+    for x in [320] * 5 + [400] * 3:
+        where = feet.update(pose({"left_ankle": (x + 40, 400), "right_ankle": (x - 40, 400)}),
+                            standing=True)
+    assert where == pytest.approx([400, 400])  # the median of the last 5 standing frames
+    assert StandingPoint(ANKLES).update(pose({}), standing=True) is None  # feet never seen
 
 
 def test_torso_scale_is_fixed_after_the_first_frames():
