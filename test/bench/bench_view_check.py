@@ -1,9 +1,10 @@
-"""Benchmark: faults across camera placements, bodies, clothes, light and frame rates.
+"""Benchmark: faults across camera placements, bodies, clothes, light, frame rates and tempos.
 
 The robustness matrix of issue 15 on the virtual athlete, around the default rig (yaw 0, cameras
-1.0 m high, 3.5 m away, 1.75 m athlete, default clothes, full light, 30 fps): one factor at a
-time, and yaw +-20 deg crossed with every camera height and distance. Each cell renders one
-7-rep clip: reps 1 and 7 clean, one fault injected in each of reps 2-6 (FAULT_UNITS' order).
+1.0 m high, 3.5 m away, 1.75 m athlete, default clothes, full light, 30 fps, default tempo): one
+factor at a time, and yaw +-20 deg crossed with every camera height and distance. Each cell
+renders one 7-rep clip: reps 1 and 7 clean, one fault injected in each of reps 2-6 (FAULT_UNITS'
+order).
 Per cell, per fault: "found" (with the value measured) in its rep, "MISSED", or "n/j" (not
 judged: the view check said the cameras cannot see it); every fault read on a rep it was not
 injected in is a false alarm, listed. At the end, per fault over all cells: recall (found /
@@ -11,8 +12,9 @@ judged), precision (found / all readings of it), the not-judged rate, and the fa
 clean reps. Asserts nothing.
 
 Usage: source scripts/env.sh; python test/bench/bench_view_check.py [--quick] [--cell NAME]
-[--calibrated] [--jobs N] (about a minute per cell and job; --quick: yaw and height only;
---calibrated: in 3D, with the rig's true calibration).
+[--calibrated] [--jobs N] (about 3.5 min per cell, cells run N at a time; the 34 cells take
+~60 min at --jobs 2 on 2 cores; --quick: yaw and height only; --calibrated: in 3D, with the
+rig's true calibration).
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ CELLS = [
     Cell("other clothes", athlete=ALT_CLOTHES),
     Cell("dim light", light=0.35),
     Cell("60 fps", fps=60.0),
+    # Slow and brisk tempos (the default: 1.6 s down, 0.3 s held, 1.2 s up, 1 s standing); the
+    # brisk descent stays above fast_descent's 1.0 s, so a clean brisk rep must read clean.
+    Cell("tempo slow", athlete={"descent_s": 2.5, "pause_s": 1.0, "ascent_s": 2.0}),
+    Cell("tempo brisk", athlete={"descent_s": 1.25, "pause_s": 0.0, "ascent_s": 0.8,
+                                 "rest_s": 0.6}),
 ]
 QUICK = {"default", "yaw +20", "yaw -20", "yaw +40", "height 0.5", "height 1.5"}
 FAULTS = list(FAULT_UNITS)
