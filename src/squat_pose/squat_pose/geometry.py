@@ -144,12 +144,15 @@ class StandingPoint:
         self._joints = list(joints)
         self._recent: deque[np.ndarray] = deque(maxlen=frames)
         self.min_visibility = min_visibility
+        self._point: np.ndarray | None = None
 
     def update(self, pose: PoseResult, standing: bool) -> np.ndarray | None:
         """Feed a frame (a sample while `standing`); the point in pixels (None until seen)."""
         if standing and pose.visibility[self._joints].min() >= self.min_visibility:
             self._recent.append(pose.pixels[self._joints].mean(axis=0))
-        return np.median(np.array(self._recent), axis=0) if self._recent else None
+            # Only a new sample moves the median: frames in motion reuse it.
+            self._point = np.median(np.array(self._recent), axis=0)
+        return self._point
 
 
 def normalised_pose(pose: PoseResult, torso_px: float) -> np.ndarray:
