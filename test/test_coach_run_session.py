@@ -234,7 +234,7 @@ def test_reps_end_a_session_and_ctrl_c_stops_it_with_the_summary_so_far(tmp_path
         lines.wait_for(r"^rep 1: ", 120)
         lines.wait_for(r"^\[coach\] 1 rep done$", 60)
         lines.wait_for(r"^session: 1 rep, ", 30)
-        assert run.wait(timeout=30) == 0
+        assert run.wait(timeout=30) == 0, run.stderr.read()[-2000:]
 
     with running(tmp_path) as (run, lines):
         lines.wait_for(r"athlete seen: front yes, side yes", 120)

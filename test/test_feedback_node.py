@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import subprocess
 import time
 
@@ -286,3 +287,23 @@ def test_a_set_of_six_reps_gets_its_cues_at_once_and_the_full_feedback_on_each(
     assert valgus.language == "ko" and "fault-knee-valgus-ko" in valgus.source_ids
     assert "16.3도" in valgus.text and "2번째 반복" in valgus.text
     assert all(c.header.stamp.sec == 1000 + 4 * (c.rep_index - 1) for c in cues)
+
+
+def test_a_node_stopped_while_its_index_builds_stops_at_once_though_a_rep_waits_for_it(
+        spawn, listen, tmp_path):
+    """ros2 launch and `coach run` kill a node that has not stopped 5 s after SIGINT: a rep
+    waiting for the index (half a minute to build on a busy machine) must not hold the stop
+    (it held it 10 s, and `coach run --reps 1` then failed with the node killed)."""
+    node = spawn(ros2_run("squat_feedback", "feedback_node", "-p",
+                          f"qdrant_path:={tmp_path / 'qdrant'}"))
+    listener = listen([("squat/feedback", Feedback, 10), ("/diagnostics", DiagnosticArray, 10)])
+    publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
+    listener.spin(90, lambda: publisher.get_subscription_count() > 0)
+    publisher.publish(valgus_rep(1))
+    listener.spin(5, lambda: bool(listener.received["/diagnostics"]))
+    statuses = [s.message for array in listener.received["/diagnostics"] for s in array.status
+                if s.name.startswith("feedback_node")]
+    assert statuses and statuses[-1] == "building the knowledge index", statuses
+    node.send_signal(signal.SIGINT)
+    assert node.wait(timeout=5) == 0
+    assert "Traceback" not in node.stdout.read()

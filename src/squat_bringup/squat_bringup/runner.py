@@ -254,10 +254,12 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
         deadline = time.monotonic() + STOP_GRACE_S
-        for process in processes:
+        for node, process in zip(started_nodes, processes, strict=True):
             try:
                 process.wait(max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
+                print(f"[coach] {node.label} did not stop within {STOP_GRACE_S:g} s: killed",
+                      file=sys.stderr)
                 process.kill()
                 process.wait()
         for copier in copiers:
@@ -291,7 +293,9 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
     if interrupted:
         return INTERRUPTED
     # A node stopped by our own SIGINT at the end of the run is a clean stop.
-    worst = max((c for c in codes if c not in (0, -signal.SIGINT)), default=0)
+    # A node ended by a signal exits as a shell reports it (128 + the signal), not as -N & 255.
+    worst = max((128 - c if c < 0 else c for c in codes if c not in (0, -signal.SIGINT)),
+                default=0)
     if plan.check_views_s is not None and worst == 0 and not cameras_good:
         return CAMERAS_TO_MOVE
     return worst

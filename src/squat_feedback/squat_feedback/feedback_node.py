@@ -40,6 +40,9 @@ from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
 from squat_msgs.msg import Cue, Feedback, KnowledgeHit, RepSummary
 from squat_msgs.srv import AskCoach, SearchKnowledge
 
+# How long a stopping node waits for a feedback or an answer being made (an LLM's may take
+# longer): ros2 launch and `coach run` kill a node that has not stopped within 5 s.
+STOP_WAIT_S = 2.0
 INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
 
 
@@ -88,8 +91,15 @@ class _Worker:
             job()
 
     def close(self) -> None:
+        """Drop the jobs still waiting (a node going away publishes nothing), let the running
+        one finish if it does so within STOP_WAIT_S, and leave it otherwise."""
+        while True:
+            try:
+                self._jobs.get_nowait()
+            except queue.Empty:
+                break
         self.submit(None)  # type: ignore[arg-type]
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=STOP_WAIT_S)
 
 
 class FeedbackNode(Node):
@@ -102,6 +112,7 @@ class FeedbackNode(Node):
         self._coach: ResilientCoach | None = None
         self._index_error = ""
         self._ready = threading.Event()
+        self._stopping = threading.Event()
         self._latest_rep: RepContext | None = None
         self._latencies: deque[float] = deque(maxlen=200)
         self._published = 0
@@ -140,6 +151,9 @@ class FeedbackNode(Node):
                          "feedback and questions are answered with this reason")
             self._ready.set()
             return
+        if self._stopping.is_set():
+            coach.close()
+            return
         sync = coach.coach.sync
         logger.info(f"knowledge index: {coach.coach.index_description} ({sync.added} added, "
                     f"{sync.updated} updated, {sync.removed} removed, {sync.unchanged} "
@@ -163,7 +177,7 @@ class FeedbackNode(Node):
 
     def _coach_rep(self, rep: RepContext, frame_id: str) -> None:
         self._ready.wait()
-        if self._coach is None:
+        if self._coach is None or self._stopping.is_set():
             return
         try:
             language = self._cues.settings.language
@@ -201,6 +215,8 @@ class FeedbackNode(Node):
         """Why no question can be answered now (after waiting for the index), or ''."""
         if not self._ready.wait(self._settings.value.index_wait_s):
             return INDEX_BUILDING
+        if self._stopping.is_set():
+            return "The coach is stopping."
         if self._coach is None:
             return f"The coach cannot answer: {self._index_error}"
         return ""
@@ -282,6 +298,10 @@ class FeedbackNode(Node):
         self._diagnostics_pub.publish(diagnostics(self, "feedback", level, message, values))
 
     def destroy_node(self) -> None:
+        # What waits for the index (it may take half a minute more to build) is woken and
+        # gives up: a launcher kills a node that does not stop within seconds.
+        self._stopping.set()
+        self._ready.set()
         self._reps.close()
         self._questions.close()
         if self._coach is not None:
