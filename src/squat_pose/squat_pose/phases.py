@@ -1,10 +1,14 @@
 """Squat phases and reps from a knee flexion signal: a state machine with hysteresis.
 
-- STANDING -> DESCENT when flexion rises past `descent_start_deg`; the rep starts when flexion
-  last left the standing level: within three times the standing flexion's own noise of its
-  lowest standing value (at least MIN_REST_BAND_DEG, at most `rest_band_deg`). A descent eases
-  in: with a fixed 5 deg band the start came ~0.14 of the descent late (0.13-0.3 s on the
-  virtual athlete) and a 1.0 s descent read 0.8-0.9 s (a false fast_descent).
+- STANDING -> DESCENT when flexion rises past `descent_start_deg`; the rep starts where
+  flexion last left its standing level (the median of the last LEVEL_FRAMES standing frames):
+  the last frame within its noise of it, or back within the rest band above it (three times the
+  standing flexion's own noise, at least MIN_REST_BAND_DEG, at most `rest_band_deg`) after a
+  twitch that went higher. A descent eases in, so a start where flexion crossed a band came
+  late (0.13-0.3 s on the virtual athlete; a 1.25 s descent read 0.93 s, a false
+  fast_descent). The level is the recent median, not the lowest standing value: a coach who
+  stood 1 deg straighter for the first half second made every later frame "off rest", and
+  the rep start moved by 0.75 s with a little JPEG noise.
 - The bottom is the deepest point, confirmed once flexion has come back up by `turn_deg`;
   the phase is BOTTOM while flexion stays within `bottom_band_deg` of the deepest point so far,
   so pauses count as bottom time. A descent that goes on more than `bottom_band_deg` deeper
@@ -31,6 +35,7 @@ from squat_common.settings import setting
 
 MIN_REST_BAND_DEG = 1.0  # a standing knee is never steadier than this, whatever the noise says
 STANDING_NOISE_FRAMES = 60  # standing frames the noise is estimated over
+LEVEL_FRAMES = 15  # recent standing frames the standing level is the median of (half a second)
 
 
 class Phase(IntEnum):
@@ -140,21 +145,48 @@ class RepCounter:
         self.reps: list[Rep] = []
         self._attempt: _Attempt | None = None
         self._last_seen_s: float | None = None
-        self._rest_floor_deg = float("inf")
         self._last_at_rest_s = 0.0
+        self._above_band = False
         # Set by the update that dropped a rep in progress: how long it went unseen (s).
         self.lost_rep_gap_s: float | None = None
         self._standing_recent: deque[float] = deque(maxlen=STANDING_NOISE_FRAMES)
+        self._off_level: deque[float] = deque(maxlen=LEVEL_FRAMES)
 
-    def _rest_band_deg(self) -> float:
-        """How far above its lowest standing value flexion may be and still be at rest."""
-        if len(self._standing_recent) < STANDING_NOISE_FRAMES // 4:
-            return self.p.rest_band_deg
-        recent = sorted(self._standing_recent)
-        median = recent[len(recent) // 2]
+    def _standing_level(self, flexion: float) -> tuple[float, float]:
+        """The standing level (deg) and how far above it flexion may be and still be at rest."""
+        recent = list(self._standing_recent)
+        if not recent:
+            return flexion, self.p.rest_band_deg
+        level = _median(recent[-LEVEL_FRAMES:])
+        if len(recent) < LEVEL_FRAMES:
+            return level, self.p.rest_band_deg
+        median = _median(recent)
         # The median absolute deviation, as a standard deviation (normal noise).
-        noise = 1.4826 * sorted(abs(v - median) for v in recent)[len(recent) // 2]
-        return min(self.p.rest_band_deg, max(MIN_REST_BAND_DEG, 3.0 * noise))
+        noise = 1.4826 * _median([abs(v - median) for v in recent])
+        return level, min(self.p.rest_band_deg, max(MIN_REST_BAND_DEG, 3.0 * noise))
+
+    def _at_rest(self, t: float, flexion: float) -> None:
+        """Note a standing frame: when it leaves, or is back at, the standing level."""
+        level, band = self._standing_level(flexion)
+        above = flexion > level + band
+        # Within one noise deviation of the level (band / 3) is at it: a steady signal
+        # creeps a hair above its own median for seconds.
+        if flexion <= level + band / 3.0 or (self._above_band and not above):
+            self._last_at_rest_s = t
+        self._above_band = above
+        if not above:
+            self._standing_recent.append(flexion)
+            self._off_level.clear()
+            return
+        # Only frames at rest make the level (a departure's frames would drag it up), but an
+        # athlete who stands still elsewhere (feet moved, knees softer) has a new level.
+        self._off_level.append(flexion)
+        if len(self._off_level) == LEVEL_FRAMES and \
+                max(self._off_level) - min(self._off_level) <= band:
+            self._standing_recent.clear()
+            self._standing_recent.extend(self._off_level)
+            self._off_level.clear()
+            self._last_at_rest_s, self._above_band = t, False
 
     def update(self, t: float, flexion: float | None, frames_between: bool = False
                ) -> Rep | None:
@@ -183,10 +215,7 @@ class RepCounter:
             return None
         if self.phase == Phase.STANDING:
             if flexion < p.descent_start_deg:
-                self._rest_floor_deg = min(self._rest_floor_deg, flexion)
-                self._standing_recent.append(flexion)
-                if flexion <= self._rest_floor_deg + self._rest_band_deg():
-                    self._last_at_rest_s = t
+                self._at_rest(t, flexion)
                 return None
             self._attempt = _Attempt(start_s=self._last_at_rest_s)
             self.phase = Phase.DESCENT
@@ -272,4 +301,10 @@ class RepCounter:
 
     def _stand(self, t: float, flexion: float) -> None:
         self.phase = Phase.STANDING
-        self._rest_floor_deg, self._last_at_rest_s = flexion, t
+        self._last_at_rest_s, self._above_band = t, False
+        self._off_level.clear()
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]

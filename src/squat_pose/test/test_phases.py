@@ -150,6 +150,46 @@ def test_a_descent_that_eases_in_starts_where_the_knee_left_its_standing_noise(n
     assert abs(reps[0].start_s - onset_s) <= late_s, reps[0].start_s
 
 
+def eased(start_deg: float, end_deg: float, seconds: float) -> np.ndarray:
+    """Flexion easing in and out (a cosine) from start to end, frames after the first."""
+    phase = np.arange(1, int(seconds * FPS) + 1) / (seconds * FPS)
+    return start_deg + (end_deg - start_deg) * (1 - np.cos(np.pi * phase)) / 2
+
+
+@pytest.mark.parametrize("first_deg, settled_deg", [(2.6, 3.8), (2.0, 10.0)],
+                         ids=["a degree straighter at first", "knees softer after a step"])
+def test_a_rep_starts_where_the_knee_left_where_it_stood_last(first_deg, settled_deg):
+    # A coach stood 1.2 deg straighter for the first half second, then steady: against
+    # the lowest standing value every later frame was "off rest", and the rep
+    # started 0.75 s early, or late, as a little JPEG noise fell. Standing still elsewhere
+    # (softer knees, 8 deg above the first stance) is a new standing level too.
+    rng = np.random.default_rng(2)
+    trace = np.concatenate([np.full(FPS // 2, first_deg),
+                            settled_deg + rng.normal(0.0, 0.05, 2 * FPS),
+                            eased(settled_deg, 110.0, 1.5), np.full(FPS // 3, 110.0),
+                            eased(110.0, settled_deg, 1.2), np.full(FPS, settled_deg)])
+    reps = run(trace)[2]
+    assert len(reps) == 1
+    onset_s = (FPS // 2 + 2 * FPS - 1) / FPS
+    assert onset_s - 0.05 <= reps[0].start_s <= onset_s + 0.1, reps[0].start_s
+
+
+def test_brisk_reps_start_where_the_knee_stood_though_the_lockout_is_confirmed_late():
+    # 0.3 s standing between reps is less than the lockout takes to settle (0.4 s): the rep
+    # ends once the next descent is under way, and that descent's start must come from the
+    # standing level, not from the frames of the previous departure (they read 1.00 s and
+    # 0.93 s descents of 1.25 s, a false fast_descent).
+    rep = np.concatenate([eased(1.0, 100.0, 1.25), eased(100.0, 1.0, 0.8),
+                          np.full(int(0.3 * FPS), 1.0)])
+    trace = np.concatenate([np.full(FPS, 1.0)] + [rep] * 4)
+    reps = run(trace)[2]
+    assert len(reps) == 4
+    onsets = [(FPS + i * len(rep) - 1) / FPS for i in range(4)]
+    for found, onset_s in zip(reps, onsets, strict=True):
+        assert onset_s - 0.35 <= found.start_s <= onset_s + 0.1, (found.start_s, onset_s)
+        assert found.descent_s >= 1.1, found
+
+
 def test_a_wobble_on_the_way_down_is_not_the_bottom():
     # A view's knee angle that stalls and dips 3 deg at 80 deg, then goes on to 115: the
     # bottom is at 115, and the descent lasts until there (1.5 s), not until the wobble.
