@@ -17,7 +17,11 @@ from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.session import VirtualSession
 from squat_virtual_athlete.spec import AthleteSpec, parse_faults
 
-PERIOD_NS = round(1e9 / 30)
+# 10 fps, not the default 30: two cameras rendering 30 full frames a second each, and this
+# process taking them all, saturate 2 cores, and each camera then drops its own instants (in
+# one clean CI run 68 of 82 frames were shared). The grid is what is tested, not the rate.
+FPS = 10.0
+PERIOD_NS = round(1e9 / FPS)
 
 
 def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn, listen):
@@ -26,13 +30,13 @@ def test_two_virtual_cameras_render_the_same_instants_with_true_intrinsics(spawn
     for view in ("front", "side"):
         spawn(ros2_run("squat_virtual_athlete", "virtual_camera_node", "-r", f"__ns:=/{view}",
                        "-p", "athlete.reps:=1", "-p", f"start_time:={start_s}",
-                       "-p", "athlete.faults:=knee_valgus"))
+                       "-p", "athlete.faults:=knee_valgus", "-p", f"framerate:={FPS}"))
     listener.spin(9.0)
 
     images = {v: {stamp_ns(m): m for m in listener.images[v]}
               for v in ("front", "side")}
-    # ~150 frames each on an idle machine; a busy one drops some, which the test allows for.
-    assert len(images["front"]) > 30 and len(images["side"]) > 30
+    # ~50 frames each on an idle machine; a busy one drops some, which the test allows for.
+    assert len(images["front"]) > 20 and len(images["side"]) > 20
     start_ns = round(start_s * 1e9)
     for view in ("front", "side"):
         assert all((s - start_ns) % PERIOD_NS == 0 for s in images[view]), "off the grid"
