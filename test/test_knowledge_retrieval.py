@@ -24,7 +24,13 @@ from squat_feedback.circuit_breaker import CircuitBreaker
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, build_coach
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
-from squat_feedback.knowledge_index import IndexUnavailable, KnowledgeIndex, open_client
+from squat_feedback.knowledge_index import (
+    SYNC_BATCH,
+    IndexUnavailable,
+    KnowledgeIndex,
+    SyncStopped,
+    open_client,
+)
 from squat_feedback.rep_context import FaultFinding, RepContext
 from squat_feedback.wording import wording
 
@@ -143,16 +149,22 @@ def test_pain_questions_in_either_language_are_answered_from_the_safety_document
         assert said in answer.text
 
 
-def test_reindexing_embeds_only_what_changed(tmp_path):
+def test_reindexing_embeds_only_what_changed_and_a_stopped_sync_resumes(tmp_path):
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
     client, _ = open_client(tmp_path / "qdrant")
     try:
         index = KnowledgeIndex(client, MiniLmEmbeddings(), Bm25SparseEmbeddings(),
                                DENSE_MODEL_ID)
+        asked = []
+        with pytest.raises(SyncStopped):  # a node told to stop: after one batch
+            index.sync(load_knowledge(knowledge), stopping=lambda: asked.append(1) or
+                       len(asked) > 1)
         first = index.sync(load_knowledge(knowledge))
-        assert first.added > 120 and first.updated == first.removed == 0
-        assert index.sync(load_knowledge(knowledge)).unchanged == first.added
+        assert first.unchanged == SYNC_BATCH and first.added > 120 - SYNC_BATCH
+        assert first.updated == first.removed == 0
+        total = first.added + first.unchanged
+        assert index.sync(load_knowledge(knowledge)).unchanged == total
         doc = knowledge / "breathing.md"
         doc.write_text(doc.read_text().replace("Take a new breath", "Take one fresh breath"))
         sections = 0

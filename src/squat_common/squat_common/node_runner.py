@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
+import threading
 from collections.abc import Callable
 
 import rclpy
@@ -27,7 +30,26 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
     context down and wake the executor): Python's KeyboardInterrupt would be raised wherever
     the interpreter happens to be, and inside rclpy's message conversion it comes out as a
     RuntimeError ("Unable to convert call argument '0'") and a traceback on a clean stop.
+
+    A worker thread still busy once the node is destroyed (each node gives its own a few
+    seconds) is inside native code that cannot be interrupted: loading Kiwi, running an ONNX
+    model. Interpreter finalization would tear those libraries down under it (std::terminate,
+    exit -6), so the process then ends at once, its output flushed: the node is destroyed and
+    rclpy shut down by then, and the index writes such a thread makes are transactional.
     """
+    code = _spin(create, name, args)
+    busy = [t.name for t in threading.enumerate()
+            if t is not threading.main_thread() and t.is_alive()]
+    if busy:
+        rclpy.logging.get_logger(name).info(
+            f"stopped while busy ({', '.join(busy)}): ending without waiting for it")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _spin(create: Callable[[], Node], name: str, args: list[str] | None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _leave_to_rclpy)
     rclpy.init(args=args)

@@ -27,6 +27,7 @@ from squat_feedback.knowledge_index import (
     IndexUnavailable,
     KnowledgeIndex,
     SyncReport,
+    SyncStopped,
     answering_server,
     default_index_path,
     open_client,
@@ -97,24 +98,28 @@ class Coach:
         self.client.close()
 
 
-def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda _: None
-                ) -> Coach:
-    """Load the knowledge, open and sync the index, make the generator."""
+def build_coach(settings: FeedbackSettings, warn: Callable[[str], None] = lambda _: None,
+                stopping: Callable[[], bool] = lambda: False) -> Coach:
+    """Load the knowledge, open and sync the index, make the generator; SyncStopped if
+    `stopping()` turns true while the index is being embedded."""
     client, description = open_client(settings.qdrant_path, settings.qdrant_url, warn=warn)
-    return _coach_on(client, description, settings, warn)
+    return _coach_on(client, description, settings, warn, stopping)
 
 
 def _coach_on(client: QdrantClient, description: str, settings: FeedbackSettings,
-              warn: Callable[[str], None]) -> Coach:
+              warn: Callable[[str], None], stopping: Callable[[], bool]) -> Coach:
     documents = load_knowledge(settings.knowledge_dir)
     index = KnowledgeIndex(client, MiniLmEmbeddings(), Bm25SparseEmbeddings(), DENSE_MODEL_ID,
                            settings.collection)
     try:
-        report = index.sync(documents)
+        report = index.sync(documents, stopping)
     except (sqlite3.Error, OSError) as error:  # embedded Qdrant keeps its points in SQLite
         client.close()
         raise IndexUnavailable(f"cannot write the index ({description}): {error}; free "
                                "space there, or give another qdrant_path") from error
+    except SyncStopped:
+        client.close()  # the embedded folder is free for the next run, which resumes
+        raise
     model = None
     name = settings.llm_model or settings.generator
     try:
@@ -156,18 +161,21 @@ class ResilientCoach:
     not answer (at start, or mid-session: unreachable, hung, gone), it says so once and carries
     on with the embedded index at once; the server is then skipped for a back-off period that
     doubles while it stays down, after which a call starts one probe in the background. When
-    the server answers a probe, the coach moves back to it. Any other error is the caller's."""
+    the server answers a probe, the coach moves back to it. Any other error is the caller's.
+    Once `stopping()` is true, an index being embedded (at start, a rebuild, a probe) stops
+    after its current batch with SyncStopped."""
 
     def __init__(self, settings: FeedbackSettings,
                  warn: Callable[[str], None] = lambda _: None,
-                 breaker: CircuitBreaker | None = None) -> None:
-        self._settings, self._warn = settings, warn
+                 breaker: CircuitBreaker | None = None,
+                 stopping: Callable[[], bool] = lambda: False) -> None:
+        self._settings, self._warn, self._stopping = settings, warn, stopping
         self._breaker = breaker or CircuitBreaker()
         self._lock = threading.Lock()
         self._probe: threading.Thread | None = None
         # Why the configured server is not in use ('' when it is, or none was configured).
         self.fallback_reason = ""
-        self.coach = build_coach(settings, warn)
+        self.coach = build_coach(settings, warn, stopping)
         if settings.qdrant_url and self.coach.index_description != server_description(
                 settings.qdrant_url):
             self._fell_back(f"Qdrant server {settings.qdrant_url} not reachable at start")
@@ -198,7 +206,8 @@ class ResilientCoach:
             self.coach.close()
         except Exception as closing:  # a dead server may not even close cleanly
             self._warn(f"closing the failed index: {closing}")
-        self.coach = build_coach(replace(self._settings, qdrant_url=""), self._warn)
+        self.coach = build_coach(replace(self._settings, qdrant_url=""), self._warn,
+                                 self._stopping)
         if self._settings.qdrant_url:
             self._fell_back(f"Qdrant server {self._settings.qdrant_url} failed "
                             f"({type(error).__name__})")
@@ -216,7 +225,10 @@ class ResilientCoach:
         try:
             client = answering_server(url)
             # The server answers: the same index as at start, on it (kept in sync there).
-            server = _coach_on(client, server_description(url), self._settings, self._warn)
+            server = _coach_on(client, server_description(url), self._settings, self._warn,
+                               self._stopping)
+        except SyncStopped:
+            return
         except Exception as error:  # every transport error means "still down"
             backoff = self._breaker.failed()
             self.fallback_reason = (f"Qdrant server {url} still not answering "

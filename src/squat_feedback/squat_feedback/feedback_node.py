@@ -34,6 +34,7 @@ from squat_common.stamps import stamp_s
 from squat_feedback.coach_chain import Answer
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, min_relevance
 from squat_feedback.cue_policy import CuePolicy, CueSettings
+from squat_feedback.knowledge_index import SyncStopped
 from squat_feedback.language import LANGUAGES, detect_language
 from squat_feedback.rep_context import RepContext
 from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
@@ -124,7 +125,8 @@ class FeedbackNode(Node):
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
         self._reps = _Worker("feedback", settings.rep_queue_size)
         self._questions = _Worker("questions", 10)
-        threading.Thread(target=self._build_index, name="index", daemon=True).start()
+        self._indexer = threading.Thread(target=self._build_index, name="index", daemon=True)
+        self._indexer.start()
         # pose_node keeps its recent reps for late joiners: a rep that ended while the index was
         # still being built is coached as soon as it is ready.
         self.create_subscription(RepSummary, "squat/rep", self._on_rep, REP_QOS)
@@ -144,7 +146,10 @@ class FeedbackNode(Node):
     def _build_index(self) -> None:
         logger = self.get_logger()
         try:
-            coach = ResilientCoach(self._settings.value.coach, warn=logger.warning)
+            coach = ResilientCoach(self._settings.value.coach, warn=logger.warning,
+                                   stopping=self._stopping.is_set)
+        except SyncStopped:
+            return
         except Exception as error:  # the node stays up and says why it cannot coach
             self._index_error = str(error)
             logger.error(f"the knowledge index cannot be built: {error}; reps get no "
@@ -304,6 +309,7 @@ class FeedbackNode(Node):
         self._ready.set()
         self._reps.close()
         self._questions.close()
+        self._indexer.join(timeout=STOP_WAIT_S)
         if self._coach is not None:
             self._coach.close()
         super().destroy_node()
