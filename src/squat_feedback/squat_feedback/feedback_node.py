@@ -34,6 +34,7 @@ from squat_common.stamps import stamp_s
 from squat_feedback.coach_chain import Answer
 from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, min_relevance
 from squat_feedback.cue_policy import CuePolicy, CueSettings
+from squat_feedback.embeddings import prepare_korean
 from squat_feedback.knowledge_index import SyncStopped
 from squat_feedback.language import LANGUAGES, detect_language
 from squat_feedback.rep_context import RepContext
@@ -108,6 +109,9 @@ class FeedbackNode(Node):
 
     def __init__(self) -> None:
         super().__init__("feedback_node")
+        # Before any callback or thread exists: while Kiwi prepares (seconds, holding the GIL)
+        # nothing could run anyway, and a stop meanwhile waits for it.
+        prepare_korean()
         self._settings = NodeParameters(self, FeedbackNodeSettings(), on_change=self._apply)
         settings = self._settings.value
         self._coach: ResilientCoach | None = None
