@@ -115,7 +115,6 @@ class Bm25SparseEmbeddings(SparseEmbeddings):
         self._model = SparseTextEmbedding(
             "Qdrant/bm25", specific_model_path=str(path or model_dir()), local_files_only=True,
             stopwords=words)
-        prepare_korean()
 
     def embed_documents(self, texts: list[str]) -> list[SparseVector]:
         return [SparseVector(indices=e.indices.tolist(), values=e.values.tolist())
