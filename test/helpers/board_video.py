@@ -8,14 +8,14 @@ from pathlib import Path
 
 import cv2
 
-from squat_common.calibration_board import CalibrationBoard
+from squat_common.calibration_board import Board
 from squat_virtual_athlete.board import BoardRenderer, board_poses
 from squat_virtual_athlete.camera import VirtualCamera
 
 FPS = 30.0
 
 
-def board_then_session(session: Path, cameras: list[VirtualCamera], board: CalibrationBoard,
+def board_then_session(session: Path, cameras: list[VirtualCamera], board: Board,
                        out: Path, poses: int = 25, hold_frames: int = 2, seed: int = 0
                        ) -> dict[str, Path]:
     """Per camera, `out/<name>.mp4`: the board at `poses` places (each held `hold_frames`

@@ -1,4 +1,5 @@
-"""Calibrate two cameras with a checkerboard both see, then place them in the athlete's world.
+"""Calibrate two cameras with a board both see (a checkerboard or a ChArUco board), then place
+them in the athlete's world.
 
 The board is waved in front of both cameras (tilted, turned, at a few places), then put away
 and the athlete stands in view. Each camera's lens comes from all the frames it saw the board
@@ -9,18 +10,21 @@ rendered board: freeing the principal point moved it 5-18 px and the side camera
 webcam's are close to them; the side camera's pose relative to the front one from
 the frames both saw it in (`stereoCalibrate` with the lenses fixed), in metres from the printed
 square size. The board says nothing of the floor or of which way the athlete faces, so the world
-frame (REP 103) comes from the athlete standing, as in the athlete-only calibration. Imports
-no rclpy.
+frame (REP 103) comes from the athlete standing, as in the athlete-only calibration. A
+checkerboard counts only where a camera sees it whole; a ChArUco board's corners are known by
+their markers, so a frame that sees part of it counts with the corners it shows (both cameras'
+shared ones for the relative pose). Imports no rclpy.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
-from squat_common.calibration_board import CalibrationBoard
+from squat_common.calibration_board import Board, CalibrationBoard, CharucoBoard
 from squat_common.rig_calibration import CameraCalibration, RigCalibration
 from squat_pose.athlete_frame import placed, world_from_standing
 from squat_pose.triangulation import Observation, triangulate
@@ -29,6 +33,8 @@ LENS_FLAGS = (cv2.CALIB_ZERO_TANGENT_DIST | cv2.CALIB_FIX_K3 | cv2.CALIB_FIX_ASP
               | cv2.CALIB_FIX_PRINCIPAL_POINT)
 TERMINATION = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 100, 1e-6)
 SUBPIXEL_TERMINATION = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 50, 1e-3)
+# Fewer corners than this, or all in one row or column of the board, do not fix a view's pose.
+MIN_VIEW_CORNERS = 6
 
 
 class BoardCalibrationError(ValueError):
@@ -47,10 +53,32 @@ class BoardSettings:
     min_visibility: float = 0.6
 
 
-def find_board(image: np.ndarray, board: CalibrationBoard) -> np.ndarray | None:
-    """The board's inner corners in a bgr8 or mono8 image (n, 2, px, OpenCV's order), or None
-    when the whole board is not there."""
+def find_board(image: np.ndarray, board: Board) -> np.ndarray | None:
+    """The board's inner corners in a bgr8 or mono8 image (n, 2, px, in the board's order; NaN
+    where a ChArUco board's corner is not seen), or None when too little of it is there."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    if isinstance(board, CalibrationBoard):
+        return _find_checkerboard(grey, board)
+    found, ids, _, _ = _charuco_detector(board).detectBoard(grey)
+    if ids is None:
+        return None
+    corners = np.full((len(board.corners()), 2), np.nan)
+    corners[ids.ravel()] = found.reshape(-1, 2)
+    return corners if _fixes_a_pose(corners, board) else None
+
+
+def _fixes_a_pose(corners: np.ndarray, board: Board) -> bool:
+    grid = board.corners()[np.isfinite(corners[:, 0])]
+    return (len(grid) >= MIN_VIEW_CORNERS and np.ptp(grid[:, 0]) > 0
+            and np.ptp(grid[:, 1]) > 0)
+
+
+@lru_cache(maxsize=4)
+def _charuco_detector(board: CharucoBoard) -> cv2.aruco.CharucoDetector:
+    return cv2.aruco.CharucoDetector(board.opencv)
+
+
+def _find_checkerboard(grey: np.ndarray, board: CalibrationBoard) -> np.ndarray | None:
     found, corners = cv2.findChessboardCornersSB(grey, board.pattern_size,
                                                  flags=cv2.CALIB_CB_NORMALIZE_IMAGE)
     if not found:
@@ -58,6 +86,8 @@ def find_board(image: np.ndarray, board: CalibrationBoard) -> np.ndarray | None:
     # The detector's corners are ~0.15 px off on a board of small squares (measured on the
     # rendered board: the focal length comes out 1.5 % long); the gradient refinement brings
     # them to ~0.06 px, with a window that stays inside one square so no neighbour pulls.
+    # (A ChArUco board's corners come refined by its detector, in a window kept off the
+    # markers: this one, reaching into them, made its calibration 3x worse.)
     grid = corners.reshape(board.rows, board.columns, 2)
     spacing = min(np.linalg.norm(np.diff(grid, axis=0), axis=2).min(),
                   np.linalg.norm(np.diff(grid, axis=1), axis=2).min())
@@ -73,46 +103,53 @@ def _spread(items: list, most: int) -> list:
     return [items[i] for i in np.linspace(0, len(items) - 1, most).round().astype(int)]
 
 
+def _matched(board: Board, *views: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The board's corners every view saw (float32), and where each view saw them."""
+    seen = np.logical_and.reduce([np.isfinite(view[:, 0]) for view in views])
+    return (board.corners()[seen].astype(np.float32),
+            *(view[seen].astype(np.float32) for view in views))
+
+
 def calibrate_lens(view: str, sightings: list[np.ndarray | None], size: tuple[int, int],
-                   board: CalibrationBoard, settings: BoardSettings = BoardSettings()
+                   board: Board, settings: BoardSettings = BoardSettings()
                    ) -> tuple[CameraCalibration, float]:
     """One camera's intrinsics from its frames of the board (pose left at the origin) and the
     RMS reprojection error (px)."""
     seen = [corners for corners in sightings if corners is not None]
     if len(seen) < settings.min_lens_views:
         raise BoardCalibrationError(
-            f"the {view} camera saw the whole board in {len(seen)} frames (needs "
+            f"the {view} camera saw the board in {len(seen)} frames (needs "
             f"{settings.min_lens_views} to calibrate its lens): wave the board slowly in view, "
             "tilted several ways, or give the lens calibrations (--intrinsics)")
-    seen = _spread(seen, settings.max_lens_views)
-    grid = board.corners().astype(np.float32)
+    grids, pixels = zip(*(_matched(board, corners)
+                          for corners in _spread(seen, settings.max_lens_views)), strict=True)
     width, height = size
     start = np.array([[width, 0, (width - 1) / 2], [0, width, (height - 1) / 2], [0, 0, 1.0]])
     rms, matrix, distortion, _, _ = cv2.calibrateCamera(
-        [grid] * len(seen), [c.astype(np.float32) for c in seen], size, start, np.zeros(5),
+        list(grids), list(pixels), size, start, np.zeros(5),
         flags=LENS_FLAGS | cv2.CALIB_USE_INTRINSIC_GUESS, criteria=TERMINATION)
     return CameraCalibration(view, width, height, matrix, distortion.ravel()[:5], np.eye(3),
                              np.zeros(3)), float(rms)
 
 
 def relative_pose(front: list[np.ndarray | None], side: list[np.ndarray | None],
-                  lenses: dict[str, CameraCalibration], board: CalibrationBoard,
+                  lenses: dict[str, CameraCalibration], board: Board,
                   settings: BoardSettings = BoardSettings()
                   ) -> tuple[dict[str, CameraCalibration], float, int]:
     """Both cameras with the front one at the origin (its optical frame) and the side one
     where the board puts it (m), the RMS reprojection error (px) and the frames used."""
-    shared = [(f, s) for f, s in zip(front, side, strict=False)
+    shared = [_matched(board, f, s) for f, s in zip(front, side, strict=False)
               if f is not None and s is not None]
+    shared = [views for views in shared if len(views[0]) >= MIN_VIEW_CORNERS]
     if len(shared) < settings.min_shared_views:
         raise BoardCalibrationError(
-            f"both cameras saw the whole board at once in {len(shared)} frames (needs "
+            f"both cameras saw the board at once in {len(shared)} frames (needs "
             f"{settings.min_shared_views}): hold it where both see it, its face turned "
             "between them")
-    grid = board.corners().astype(np.float32)
+    grids, front_pixels, side_pixels = (list(views) for views in zip(*shared, strict=True))
     f_lens, s_lens = lenses["front"], lenses["side"]
     rms, *_, rotation, offset, _, _ = cv2.stereoCalibrate(
-        [grid] * len(shared), [f.astype(np.float32) for f, _ in shared],
-        [s.astype(np.float32) for _, s in shared], f_lens.matrix, f_lens.distortion,
+        grids, front_pixels, side_pixels, f_lens.matrix, f_lens.distortion,
         s_lens.matrix, s_lens.distortion, (f_lens.width, f_lens.height),
         flags=cv2.CALIB_FIX_INTRINSIC, criteria=TERMINATION)
     # x_side = R x_front + T: the side optical frame's axes and origin in the front's.
@@ -123,7 +160,7 @@ def relative_pose(front: list[np.ndarray | None], side: list[np.ndarray | None],
 
 def calibrate_from_board(front: list[np.ndarray | None], side: list[np.ndarray | None],
                          lenses: dict[str, CameraCalibration], athlete_front: list[Observation],
-                         athlete_side: list[Observation], board: CalibrationBoard,
+                         athlete_side: list[Observation], board: Board,
                          settings: BoardSettings = BoardSettings()) -> RigCalibration:
     """The rig from the board's corners in each pair of frames (None where a view did not
     see it whole), the lenses, and the athlete's keypoints in the same recordings (for the
@@ -141,6 +178,5 @@ def calibrate_from_board(front: list[np.ndarray | None], side: list[np.ndarray |
                       ) if athlete_front else np.empty((0, 33, 3))
     cameras = placed(relative, *world_from_standing(points))
     return RigCalibration(cameras, source="board", reprojection_error_px=rms, notes=[
-        f"board {board.columns}x{board.rows} corners, {board.square_m * 1000:g} mm squares, "
-        f"seen by both cameras in {shared} frames",
+        f"{board.describe()}, seen by both cameras in {shared} frames",
         "world frame from the athlete standing"])

@@ -5,12 +5,15 @@ cameras publish.
         --intrinsics FRONT.yaml SIDE.yaml] -o rig.yaml
     coach calibrate --front F --side S --board 7x6 --square-mm 100
         [--intrinsics FRONT.yaml SIDE.yaml] -o rig.yaml
+    coach calibrate --front F --side S --charuco 5x4 --square-mm 200 --marker-mm 150
+        [--aruco-dict 4X4_50] [--intrinsics FRONT.yaml SIDE.yaml] -o rig.yaml
     coach calibrate --bag B --from-tf [--world-frame world] -o rig.yaml
 
 F and S are the two cameras' recordings of the same moments (video files played as two cameras
 started together, image folders, or `--bag` a session bag). From the athlete: MediaPipe finds
 the athlete in both and self_calibration turns the keypoints into both cameras' poses, scaled
-by the stated height. From a board: the board waved in both views calibrates each lens (unless
+by the stated height. From a board (a checkerboard, or a ChArUco board, which also counts where
+a camera sees only part of it): the board waved in both views calibrates each lens (unless
 given) and the cameras' relative pose in metres (board_calibration). Either way the world frame
 (REP 103: z up, y the athlete's left, x forward, origin on the floor below the ankles) comes
 from the athlete standing in both views. From TF: the bag's camera_info and /tf_static, for
@@ -30,7 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from squat_common.bag_reading import check_bag, decoded_messages
-from squat_common.calibration_board import CalibrationBoard
+from squat_common.calibration_board import (
+    ARUCO_DICTIONARIES,
+    DEFAULT_ARUCO_DICTIONARY,
+    Board,
+    CalibrationBoard,
+    CharucoBoard,
+)
 from squat_common.camera_info import CameraInfoError, load_calibration, pinhole_info
 from squat_common.cli_numbers import number
 from squat_common.frame_sources import SourceError
@@ -79,8 +88,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--board", metavar="COLUMNSxROWS",
                         help="calibrate with a checkerboard of this many inner corners (e.g. "
                              "7x6) waved in both views before the athlete stands in them")
+    parser.add_argument("--charuco", metavar="COLUMNSxROWS",
+                        help="calibrate with a ChArUco board of this many squares (e.g. 5x4) "
+                             "waved in both views before the athlete stands in them")
     parser.add_argument("--square-mm", type=number(float, 5.0, 500.0, what="mm, from 5 to 500"),
-                        help="the board's printed square size in mm (with --board)")
+                        help="the board's printed square size in mm (with --board or --charuco)")
+    parser.add_argument("--marker-mm", type=number(float, 1.0, 500.0, what="mm, from 1 to 500"),
+                        help="a ChArUco marker's printed size in mm (with --charuco)")
+    parser.add_argument("--aruco-dict", metavar="NAME",
+                        help="the ChArUco board's marker dictionary, one of "
+                             f"{', '.join(sorted(ARUCO_DICTIONARIES))} (with --charuco; default "
+                             f"{DEFAULT_ARUCO_DICTIONARY})")
     parser.add_argument("--from-tf", action="store_true",
                         help="calibrate from the bag's camera_info and /tf_static (cameras "
                              "whose lenses and poses are published)")
@@ -101,24 +119,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _method(args: argparse.Namespace) -> str:
     """"tf", "board" or "athlete"; SourceError for options that do not go together."""
     chosen = [name for name, given in (("tf", args.from_tf), ("board", args.board),
-                                       ("athlete", args.height_m)) if given]
+                                       ("charuco", args.charuco), ("athlete", args.height_m))
+              if given]
     if len(chosen) != 1:
         raise SourceError("say how to calibrate: --athlete-height H (from the athlete alone), "
-                          "--board COLUMNSxROWS --square-mm MM (a checkerboard), or --from-tf "
-                          "(a bag's camera_info and TF)" + (", only one" if chosen else ""))
+                          "--board COLUMNSxROWS --square-mm MM (a checkerboard), --charuco "
+                          "COLUMNSxROWS --square-mm MM --marker-mm MM (a ChArUco board), or "
+                          "--from-tf (a bag's camera_info and TF)"
+                          + (", only one" if chosen else ""))
     method = chosen[0]
-    if method != "board" and args.square_mm is not None:
-        raise SourceError("--square-mm goes with --board")
-    if method == "board" and args.square_mm is None:
-        raise SourceError("--board needs --square-mm: the printed size of one square sets the "
-                          "calibration's scale")
+    boards = ("board", "charuco")
+    if method not in boards and args.square_mm is not None:
+        raise SourceError("--square-mm goes with --board or --charuco")
+    if method in boards and args.square_mm is None:
+        raise SourceError(f"--{method} needs --square-mm: the printed size of one square sets "
+                          "the calibration's scale")
+    if method != "charuco" and (args.marker_mm is not None or args.aruco_dict is not None):
+        raise SourceError("--marker-mm and --aruco-dict go with --charuco")
+    if method == "charuco" and args.marker_mm is None:
+        raise SourceError("--charuco needs --marker-mm: the printed size of one marker's black "
+                          "square")
     if method != "athlete" and args.fov_deg is not None:
         raise SourceError("--fov-deg is for calibrating from the athlete alone (a board "
                           "calibrates the lenses; camera_info carries them)")
     if method == "tf" and (args.bag is None or args.intrinsics):
         raise SourceError("--from-tf reads a session bag's camera_info and /tf_static: give "
                           "--bag alone")
-    return method
+    return "board" if method in boards else method
+
+
+def _board(args: argparse.Namespace) -> Board:
+    try:
+        if args.charuco:
+            return CharucoBoard.parse(args.charuco, args.square_mm, args.marker_mm,
+                                      args.aruco_dict or DEFAULT_ARUCO_DICTIONARY)
+        return CalibrationBoard.parse(args.board, args.square_mm)
+    except ValueError as error:
+        raise SourceError(str(error)) from None
 
 
 def _observation(pose: PoseResult | None) -> Observation:
@@ -169,10 +206,7 @@ def _from_athlete(args: argparse.Namespace, videos: dict[str, Path],
 
 def _from_board(args: argparse.Namespace, videos: dict[str, Path],
                 infos: dict[str, object]) -> RigCalibration:
-    try:
-        board = CalibrationBoard.parse(args.board, args.square_mm)
-    except ValueError as error:
-        raise SourceError(str(error)) from None
+    board = _board(args)
     corners: dict[str, list[np.ndarray | None]] = {view: [] for view in VIEWS}
     athlete: dict[str, list[Observation]] = {view: [] for view in VIEWS}
     sizes: dict[str, tuple[int, int]] = {}

@@ -1,5 +1,6 @@
-"""A checkerboard held up in front of the virtual cameras: where it is, and each camera's frame
-of it over the empty gym, so a board calibration can be tested against the exact rig.
+"""A calibration board (checkerboard or ChArUco) held up in front of the virtual cameras: where
+it is, and each camera's frame of it over the empty gym, so a board calibration can be tested
+against the exact rig.
 
 Poses are drawn the way a person waves a board for calibration: around chest height near where
 the athlete will stand, its face turned towards the cameras (between them for a pair), tilted
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from squat_common.calibration_board import CalibrationBoard
+from squat_common.calibration_board import Board
 from squat_virtual_athlete.camera import VirtualCamera
 from squat_virtual_athlete.renderer import background, noise_bank, through_lens
 
@@ -34,7 +35,7 @@ class BoardPose:
     rotation: np.ndarray
     origin: np.ndarray
 
-    def corners(self, board: CalibrationBoard) -> np.ndarray:
+    def corners(self, board: Board) -> np.ndarray:
         """The inner corners in the world frame (n, 3)."""
         return board.corners() @ self.rotation.T + self.origin
 
@@ -50,7 +51,7 @@ def _facing(normal: np.ndarray, roll_rad: float) -> np.ndarray:
     return np.column_stack([c * x + s * y, -s * x + c * y, z])
 
 
-def board_poses(board: CalibrationBoard, cameras: list[VirtualCamera], count: int,
+def board_poses(board: Board, cameras: list[VirtualCamera], count: int,
                 seed: int = 0, centre: tuple[float, float, float] = (0.0, 0.0, 1.1),
                 max_tilt_deg: float = 30.0) -> list[BoardPose]:
     """`count` poses every camera sees the whole board in; ValueError when the cameras
@@ -61,8 +62,7 @@ def board_poses(board: CalibrationBoard, cameras: list[VirtualCamera], count: in
     if np.linalg.norm(towards) < 1e-3:
         raise ValueError("the cameras face each other across the board: no face of it is "
                          "seen by all")
-    width = (board.columns - 1) * board.square_m
-    height = (board.rows - 1) * board.square_m
+    middle_of_corners = board.corners().mean(axis=0)
     poses: list[BoardPose] = []
     for _ in range(200 * count):
         if len(poses) == count:
@@ -75,7 +75,7 @@ def board_poses(board: CalibrationBoard, cameras: list[VirtualCamera], count: in
                            normal[2]])
         normal = normal + np.array([0.0, 0.0, np.sin(pitch)])
         rotation = _facing(normal, np.radians(rng.uniform(-20.0, 20.0)))
-        origin = spot - rotation @ np.array([width / 2, height / 2, 0.0])
+        origin = spot - rotation @ middle_of_corners
         pose = BoardPose(rotation, origin)
         if all(_sees(camera, board, pose) for camera in cameras):
             poses.append(pose)
@@ -85,7 +85,7 @@ def board_poses(board: CalibrationBoard, cameras: list[VirtualCamera], count: in
     return poses
 
 
-def _sees(camera: VirtualCamera, board: CalibrationBoard, pose: BoardPose) -> bool:
+def _sees(camera: VirtualCamera, board: Board, pose: BoardPose) -> bool:
     centre = pose.corners(board).mean(axis=0)
     look = camera.position - centre
     angle = np.degrees(np.arccos(np.dot(-pose.rotation[:, 2], look) / np.linalg.norm(look)))
@@ -97,26 +97,22 @@ def _sees(camera: VirtualCamera, board: CalibrationBoard, pose: BoardPose) -> bo
                 and np.all(pixels[:, 1] <= camera.height - 1 - EDGE_PX))
 
 
-def _outline(board: CalibrationBoard, pose: BoardPose) -> np.ndarray:
-    low, s = -1 - MARGIN_SQUARES, board.square_m
-    high_x, high_y = board.columns + MARGIN_SQUARES, board.rows + MARGIN_SQUARES
-    corners = np.array([[low, low, 0], [high_x, low, 0], [high_x, high_y, 0],
-                        [low, high_y, 0]]) * s
-    return corners @ pose.rotation.T + pose.origin
+def _outline(board: Board, pose: BoardPose) -> np.ndarray:
+    """The printed sheet's edge: the pattern and its white margin, in the world."""
+    pattern = board.pattern()
+    outward = np.sign(pattern - pattern.mean(axis=0)) * MARGIN_SQUARES * board.square_m
+    return (pattern + outward) @ pose.rotation.T + pose.origin
 
 
 class BoardRenderer:
     """Draws the board for one camera over that camera's empty gym, with sensor noise."""
 
-    def __init__(self, camera: VirtualCamera, board: CalibrationBoard, seed: int = 0,
+    def __init__(self, camera: VirtualCamera, board: Board, seed: int = 0,
                  noise_sigma: float = 2.0) -> None:
         self.camera, self.board = camera, board
         self._background = background(camera)
         self._noise = noise_bank(camera, seed, noise_sigma) if noise_sigma > 0 else []
-        s = board.square_m
-        self._squares = [(np.array([[a, b, 0], [a + 1, b, 0], [a + 1, b + 1, 0], [a, b + 1, 0]],
-                                   float) * s, BLACK if (a + b) % 2 == 0 else WHITE)
-                         for a in range(-1, board.columns) for b in range(-1, board.rows)]
+        self._dark = board.dark()
 
     def render(self, pose: BoardPose, frame_index: int = 0) -> np.ndarray:
         """The bgr8 frame of the board at `pose`."""
@@ -134,7 +130,7 @@ class BoardRenderer:
                                SUBPIXEL_BITS)
 
         draw(_outline(self.board, pose), WHITE)
-        for square, grey in self._squares:
-            draw(square @ pose.rotation.T + pose.origin, grey)
+        for quad in self._dark:
+            draw(quad @ pose.rotation.T + pose.origin, BLACK)
         return through_lens(cv2.resize(large, (camera.width, camera.height),
                                        interpolation=cv2.INTER_AREA), self._noise, frame_index)
