@@ -83,14 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(analyze)
     analyze.set_defaults(handler=run_analysis)
     calibrate = commands.add_parser(
-        "calibrate", help="calibrate the two cameras: from the athlete alone, a checkerboard, "
-                          "or camera_info and TF",
+        "calibrate", help="calibrate the two cameras: from the athlete alone, a checkerboard "
+                          "or ChArUco board, or camera_info and TF",
         description="Write a rig calibration for pose_node (calibration_path) and coach analyze "
                     "--calibration: both cameras' lenses and poses in the athlete's world. From "
                     "the athlete alone (--athlete-height: a recording of the athlete squatting "
-                    "in both views), from a checkerboard waved in both views before the athlete "
-                    "stands in them (--board, --square-mm), or from a session bag whose cameras "
-                    "published calibrated camera_info and their poses in TF (--from-tf).")
+                    "in both views), from a checkerboard or ChArUco board waved in both views "
+                    "before the athlete stands in them (--board or --charuco, --square-mm), or "
+                    "from a session bag whose cameras published calibrated camera_info and their "
+                    "poses in TF (--from-tf).")
     from squat_pose.calibrate_cli import add_arguments as add_calibrate_arguments
     from squat_pose.calibrate_cli import run as run_calibration
 
