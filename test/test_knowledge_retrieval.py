@@ -21,8 +21,9 @@ from helpers.hung_server import HungServer
 from squat_common.names import FAULT_CODES
 from squat_feedback.answer_guard import guard_failure
 from squat_feedback.circuit_breaker import CircuitBreaker
-from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, build_coach
+from squat_feedback.coach_factory import ResilientCoach, build_coach
 from squat_feedback.embeddings import DENSE_MODEL_ID, Bm25SparseEmbeddings, MiniLmEmbeddings
+from squat_feedback.feedback_settings import FeedbackSettings
 from squat_feedback.knowledge_base import default_knowledge_dir, load_knowledge
 from squat_feedback.knowledge_index import (
     SYNC_BATCH,

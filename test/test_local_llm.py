@@ -13,7 +13,8 @@ import urllib.request
 import pytest
 
 from squat_feedback.chat_models import chat_model, default_gguf
-from squat_feedback.coach_factory import FeedbackSettings, build_coach
+from squat_feedback.coach_factory import build_coach
+from squat_feedback.feedback_settings import FeedbackSettings
 from squat_feedback.rep_context import FaultFinding, RepContext
 
 pytestmark = pytest.mark.skipif(

@@ -194,7 +194,8 @@ def test_any_question_is_screened_and_made_sendable(question):
 
 @pytest.fixture(scope="module")
 def coach(tmp_path_factory):
-    from squat_feedback.coach_factory import FeedbackSettings, build_coach
+    from squat_feedback.coach_factory import build_coach
+    from squat_feedback.feedback_settings import FeedbackSettings
 
     made = build_coach(FeedbackSettings(qdrant_path=tmp_path_factory.mktemp("qdrant")))
     yield made

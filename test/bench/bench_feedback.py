@@ -28,7 +28,8 @@ from helpers.ros2_run import ros2_run
 from helpers.ros_listener import RosListener
 from squat_common.qos import REP_QOS
 from squat_feedback.chat_models import default_gguf
-from squat_feedback.coach_factory import FeedbackSettings, build_coach
+from squat_feedback.coach_factory import build_coach
+from squat_feedback.feedback_settings import FeedbackSettings
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from squat_feedback.coach_factory import FeedbackSettings, build_coach, min_relevance
+from squat_feedback.coach_factory import build_coach
+from squat_feedback.feedback_settings import FeedbackSettings, min_relevance
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

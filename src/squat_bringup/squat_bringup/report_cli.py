@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from squat_bringup.session_record import read_session
-from squat_bringup.session_report import write_csv, write_report
 from squat_common.bag_reading import BagReadError, check_bag
 from squat_common.cli_errors import said_in_one_line
 from squat_common.output_files import unwritable_reason
@@ -28,6 +27,9 @@ def make_report(bag: Path, output: Path | None = None, csv: Path | None = None) 
         problem = path and unwritable_reason(path)
         if problem:
             raise ReportError(problem)
+    # matplotlib takes ~1 s to import: only a report pays for it, not every `coach` command.
+    from squat_bringup.session_report import write_csv, write_report
+
     record = read_session(bag)
     write_report(record, output)
     if csv is not None:

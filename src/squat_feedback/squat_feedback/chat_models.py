@@ -21,7 +21,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
-GENERATORS = ("template", "openai", "ollama", "llamacpp")
+from squat_feedback.feedback_settings import GENERATORS
+
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from langchain_qdrant import SparseEmbeddings, SparseVector
+
+from squat_feedback.language import HANGUL_WORD
 
 if TYPE_CHECKING:
     from kiwipiepy import Kiwi
@@ -33,7 +34,6 @@ MODEL_DIR_NAME = "all-minilm-l6-v2-int8"
 KOREAN_CONTENT_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "MAG")
 # Stems of question and filler words ("어떻게 하나요") that every question has.
 KOREAN_FILLER_STEMS = {"어떻", "하", "되", "있", "없", "않", "그렇", "이렇", "좋", "알"}
-HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
 class EmbeddingModelMissing(RuntimeError):

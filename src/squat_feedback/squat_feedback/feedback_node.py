@@ -32,9 +32,10 @@ from squat_common.qos import REP_QOS
 from squat_common.settings import group, setting
 from squat_common.stamps import stamp_s
 from squat_feedback.coach_chain import Answer
-from squat_feedback.coach_factory import FeedbackSettings, ResilientCoach, min_relevance
+from squat_feedback.coach_factory import ResilientCoach
 from squat_feedback.cue_policy import CuePolicy, CueSettings
 from squat_feedback.embeddings import prepare_korean
+from squat_feedback.feedback_settings import FeedbackSettings, min_relevance
 from squat_feedback.knowledge_index import SyncStopped
 from squat_feedback.language import LANGUAGES, detect_language
 from squat_feedback.rep_context import RepContext

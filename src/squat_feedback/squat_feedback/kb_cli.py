@@ -13,17 +13,18 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from squat_common.cli_errors import Handler, said_in_one_line
 from squat_common.cli_numbers import number
-from squat_feedback.chat_models import GENERATORS
-from squat_feedback.coach_factory import Coach, FeedbackSettings, build_coach
+from squat_feedback.feedback_settings import GENERATORS, FeedbackSettings
 from squat_feedback.knowledge_base import KnowledgeError
-from squat_feedback.knowledge_index import IndexUnavailable
 from squat_feedback.language import LANGUAGES
 from squat_feedback.rep_context import RepContext, rep_from_analysis
 from squat_feedback.running_coach import DISCOVERY_S, NoAnswer, RunningAnswer, RunningSearch
+
+if TYPE_CHECKING:
+    from squat_feedback.coach_factory import Coach
 
 R = TypeVar("R")
 
@@ -57,6 +58,10 @@ def _settings(args: argparse.Namespace) -> FeedbackSettings:
 
 
 def _coach(args: argparse.Namespace) -> Coach:
+    # The index and LLM libraries take ~3 s to import: only the commands that open the index
+    # pay for them, not `coach --help` or any other subcommand.
+    from squat_feedback.coach_factory import build_coach
+
     coach = build_coach(_settings(args), warn=lambda text: print(f"warning: {text}",
                                                                  file=sys.stderr))
     s = coach.sync
@@ -86,6 +91,8 @@ def run_index(args: argparse.Namespace) -> int:
 def _running_or_local(args: argparse.Namespace, call_running: Callable[[float], R | None]
                       ) -> tuple[R | None, Coach | None]:
     """The running feedback_node's reply, or else a Coach on the index opened here."""
+    from squat_feedback.knowledge_index import IndexUnavailable
+
     running = call_running(DISCOVERY_S)
     if running is not None:
         return running, None
@@ -173,8 +180,14 @@ def run_ask(args: argparse.Namespace) -> int:
 
 def guarded(handler: Handler) -> Handler:
     """A handler that reports bad knowledge, a busy index or bad input as one line, exit 2."""
-    return said_in_one_line("coach", (KnowledgeError, IndexUnavailable, ValueError, OSError),
-                            handler)
+
+    def run(args: argparse.Namespace) -> int:
+        from squat_feedback.knowledge_index import IndexUnavailable
+
+        return said_in_one_line("coach", (KnowledgeError, IndexUnavailable, ValueError,
+                                          OSError), handler)(args)
+
+    return run
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

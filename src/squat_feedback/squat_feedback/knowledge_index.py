@@ -20,12 +20,12 @@ from langchain_qdrant import QdrantVectorStore, RetrievalMode, SparseEmbeddings
 from qdrant_client import QdrantClient, models
 
 from squat_feedback.embeddings import DENSE_DIM
+from squat_feedback.feedback_settings import COLLECTION, default_index_path
 from squat_feedback.knowledge_base import Chunk, KnowledgeDocument, chunks
 from squat_feedback.language import detect_language
 from squat_feedback.question_screen import readable_text
 from squat_feedback.topic_relevance import TermStatistics, relevance
 
-COLLECTION = "squat_knowledge"
 DENSE, SPARSE = "dense", "sparse"
 API_KEY_ENV = "QDRANT_API_KEY"
 # A live server answers in milliseconds; a hung one costs this much, once per back-off.
@@ -47,12 +47,6 @@ class SyncStopped(RuntimeError):
 def _in_language(language: str) -> models.Filter:
     return models.Filter(must=[models.FieldCondition(
         key="metadata.language", match=models.MatchValue(value=language))])
-
-
-def default_index_path() -> Path:
-    """Embedded Qdrant's folder under the user's data dir ($XDG_DATA_HOME or ~/.local/share)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "squat_coach" / "qdrant"
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import re
 
-from squat_feedback.embeddings import HANGUL_WORD
-
 LANGUAGES = ("en", "ko")
+HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]+")
 
 
 def detect_language(text: str) -> str:

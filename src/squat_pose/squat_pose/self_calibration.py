@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
-from scipy.optimize import least_squares
 from scipy.sparse import lil_matrix
 
 from squat_common.rig_calibration import CameraCalibration, RigCalibration
@@ -185,6 +184,9 @@ def _refined(cameras: dict[str, CameraCalibration], front: list[Observation],
     camera's rotation and baseline direction, every body point of the chosen frames and every
     bone's length free; residuals are both views' reprojection errors (px) and each bone's
     deviation from its length, under a soft-L1 loss so a mislabelled leg pulls little."""
+    # scipy.optimize takes ~0.6 s to import: `coach` loads this module for every command.
+    from scipy.optimize import least_squares
+
     chosen = np.unique(np.linspace(0, min(len(front), len(side)) - 1,
                                    settings.max_frames).astype(int))
     rig = RigCalibration(cameras, source="athlete")
