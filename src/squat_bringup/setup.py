@@ -25,9 +25,9 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "coach = squat_bringup.cli:main",
-            "session_recorder = squat_bringup.recorder_node:main",
-            "bag_player = squat_bringup.bag_player_node:main",
+            "coach = squat_bringup.executables:coach",
+            "session_recorder = squat_bringup.executables:session_recorder",
+            "bag_player = squat_bringup.executables:bag_player",
         ],
     },
 )

@@ -19,7 +19,7 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "camera_node = squat_camera.camera_node:main",
+            "camera_node = squat_camera.executables:camera_node",
         ],
     },
 )

@@ -23,8 +23,8 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "feedback_node = squat_feedback.feedback_node:main",
-            "speech_node = squat_feedback.speech_node:main",
+            "feedback_node = squat_feedback.executables:feedback_node",
+            "speech_node = squat_feedback.executables:speech_node",
         ],
     },
 )

@@ -20,8 +20,8 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "pose_node = squat_pose.pose_node:main",
-            "build_reference = squat_pose.reference_cli:main",
+            "pose_node = squat_pose.executables:pose_node",
+            "build_reference = squat_pose.executables:build_reference",
         ],
     },
 )

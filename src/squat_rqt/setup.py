@@ -22,7 +22,7 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "trainer = squat_rqt.trainer_app:main",
+            "trainer = squat_rqt.executables:trainer",
         ],
     },
 )

@@ -20,8 +20,8 @@ setup(
     tests_require=["pytest"],
     entry_points={
         "console_scripts": [
-            "virtual_camera_node = squat_virtual_athlete.virtual_camera_node:main",
-            "render_athlete = squat_virtual_athlete.render_cli:main",
+            "virtual_camera_node = squat_virtual_athlete.executables:virtual_camera_node",
+            "render_athlete = squat_virtual_athlete.executables:render_athlete",
         ],
     },
 )

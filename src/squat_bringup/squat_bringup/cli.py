@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from squat_bringup.ros_components import ros_components
 from squat_bringup.session_cli import (
@@ -125,7 +124,3 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except KeyboardInterrupt:
         return 130  # Ctrl-C: the user's choice, not an error to explain
-
-
-if __name__ == "__main__":
-    sys.exit(main())

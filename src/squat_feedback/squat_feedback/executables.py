@@ -1,0 +1,14 @@
+"""squat_feedback's executables (setup.py's entry points): each imports its module only once
+running, so a Ctrl-C while that import takes its seconds ends it quietly (quiet_start)."""
+
+from __future__ import annotations
+
+from squat_common.quiet_start import run_main
+
+
+def feedback_node() -> int:
+    return run_main("squat_feedback.feedback_node")
+
+
+def speech_node() -> int:
+    return run_main("squat_feedback.speech_node")

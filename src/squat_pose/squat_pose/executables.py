@@ -1,0 +1,14 @@
+"""squat_pose's executables (setup.py's entry points): each imports its module only once
+running, so a Ctrl-C while that import takes its seconds ends it quietly (quiet_start)."""
+
+from __future__ import annotations
+
+from squat_common.quiet_start import COMMAND_STOPPED, run_main
+
+
+def pose_node() -> int:
+    return run_main("squat_pose.pose_node")
+
+
+def build_reference() -> int:
+    return run_main("squat_pose.reference_cli", COMMAND_STOPPED)
