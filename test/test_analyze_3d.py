@@ -24,7 +24,7 @@ from conftest import REPO_ROOT
 from helpers.board_video import board_then_session
 from helpers.virtual_athlete_eval import similarity_aligned
 from squat_bringup.bag_writer import BagWriter, qos
-from squat_common.calibration_board import CalibrationBoard, CharucoBoard
+from squat_common.calibration_board import Board, CalibrationBoard, CharucoBoard
 from squat_common.rig_calibration import RigCalibration, load_rig
 from squat_common.rotations import quaternion_xyzw
 from squat_virtual_athlete.render_cli import cameras_from_rig
@@ -110,23 +110,30 @@ def relative(rig: RigCalibration) -> tuple[np.ndarray, np.ndarray]:
     return front.rotation.T @ side.rotation, front.rotation.T @ (side.position - front.position)
 
 
-def test_calibrated_with_a_board_the_rig_is_the_true_one_and_judges_as_it(clip, tmp_path):
+def board_calibrated(clip, tmp_path, board: Board, *options: str) -> tuple[str, str]:
+    """`coach calibrate` with `options` on the clip's videos with `board` waved in both views
+    first: the rig file and what it printed; its side camera checked against the true rig."""
     cameras = cameras_from_rig(clip.parent / "rig.yaml", 640, 480, 60.0)
-    videos = board_then_session(clip, cameras, CalibrationBoard.parse("7x6", 100),
-                                tmp_path / "recorded")
+    videos = board_then_session(clip, cameras, board, tmp_path / "recorded")
     rig = tmp_path / "board.yaml"
     made = coach("calibrate", "--front", str(videos["front"]), "--side", str(videos["side"]),
-                 "--board", "7x6", "--square-mm", "100", "-o", str(rig))
+                 *options, "-o", str(rig))
     assert made.returncode == 0, made.stderr[-3000:]
-    assert "lens from 50 board frames" in made.stdout, made.stdout
     calibrated, true_rig = load_rig(rig), load_rig(clip / "rig_calibration.yaml")
     assert calibrated.source == "board" and calibrated.reprojection_error_px < 0.3
     (found_turn, found_at), (true_turn, true_at) = relative(calibrated), relative(true_rig)
     turn = np.degrees(np.arccos(np.clip((np.trace(true_turn.T @ found_turn) - 1) / 2, -1, 1)))
     baseline = np.linalg.norm(found_at - true_at) / np.linalg.norm(true_at)
-    print(f"board: side camera turned {turn:.2f} deg and {100 * baseline:.1f} % of the "
-          "baseline off the front one's truth")
+    print(f"{board.describe()}: side camera turned {turn:.2f} deg and {100 * baseline:.1f} % "
+          "of the baseline off the front one's truth")
     assert turn < 0.5 and baseline < 0.02
+    return str(rig), made.stdout
+
+
+def test_calibrated_with_a_board_the_rig_is_the_true_one_and_judges_as_it(clip, tmp_path):
+    rig, said = board_calibrated(clip, tmp_path, CalibrationBoard.parse("7x6", 100),
+                                 "--board", "7x6", "--square-mm", "100")
+    assert "lens from 50 board frames" in said, said
     analysed = analysed_with(clip, rig, tmp_path / "result.json")
     found, true = joint_pairs(clip, analysed)
     raw_mm = 1000 * np.linalg.norm(found - true, axis=1).mean()
@@ -138,23 +145,10 @@ def test_calibrated_with_a_board_the_rig_is_the_true_one_and_judges_as_it(clip, 
 
 
 def test_calibrated_with_a_charuco_board_the_rig_is_the_true_one(clip, tmp_path):
-    cameras = cameras_from_rig(clip.parent / "rig.yaml", 640, 480, 60.0)
-    videos = board_then_session(clip, cameras, CharucoBoard.parse("5x4", 200, 150),
-                                tmp_path / "recorded")
-    rig = tmp_path / "charuco.yaml"
-    made = coach("calibrate", "--front", str(videos["front"]), "--side", str(videos["side"]),
-                 "--charuco", "5x4", "--square-mm", "200", "--marker-mm", "150",
-                 "--aruco-dict", "dict_4x4_50", "-o", str(rig))
-    assert made.returncode == 0, made.stderr[-3000:]
-    assert "ChArUco 5x4 squares" in made.stdout, made.stdout
-    calibrated, true_rig = load_rig(rig), load_rig(clip / "rig_calibration.yaml")
-    assert calibrated.source == "board" and calibrated.reprojection_error_px < 0.3
-    (found_turn, found_at), (true_turn, true_at) = relative(calibrated), relative(true_rig)
-    turn = np.degrees(np.arccos(np.clip((np.trace(true_turn.T @ found_turn) - 1) / 2, -1, 1)))
-    baseline = np.linalg.norm(found_at - true_at) / np.linalg.norm(true_at)
-    print(f"ChArUco: side camera turned {turn:.2f} deg and {100 * baseline:.1f} % of the "
-          "baseline off the front one's truth")
-    assert turn < 0.5 and baseline < 0.02
+    _, said = board_calibrated(clip, tmp_path, CharucoBoard.parse("5x4", 200, 150),
+                               "--charuco", "5x4", "--square-mm", "200", "--marker-mm", "150",
+                               "--aruco-dict", "dict_4x4_50")
+    assert "ChArUco 5x4 squares" in said, said
 
 
 def write_published_rig(bag, rig: RigCalibration, tf: bool = True) -> None:

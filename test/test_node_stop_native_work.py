@@ -7,10 +7,9 @@ what feedback_node meets when it is stopped while its index is being embedded.
 
 from __future__ import annotations
 
-import signal
-import subprocess
 import sys
-import time
+
+from helpers.interrupted import interrupted
 
 NODE = '''
 import sys
@@ -40,15 +39,7 @@ sys.exit(run_node(Embedding, "embedding_node"))
 
 def test_a_node_stopped_inside_the_embedding_model_ends_at_once_and_cleanly():
     for delay_s in (0.5, 1.3):
-        node = subprocess.Popen([sys.executable, "-c", NODE], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            assert node.stdout.readline() == "embedding\n", node.stderr.read()
-            time.sleep(delay_s)
-            node.send_signal(signal.SIGINT)
-            _, err = node.communicate(timeout=20)
-        finally:
-            if node.poll() is None:
-                node.kill()
-        assert node.returncode == 0, err[-2000:]
+        code, err = interrupted([sys.executable, "-c", NODE], delay_s, ready="embedding",
+                                timeout_s=20)
+        assert code == 0, err[-2000:]
         assert "stopped while busy (embedder)" in err and "terminate" not in err, err[-2000:]

@@ -8,36 +8,20 @@ ends with 0 (as once running), a command with 130, and neither with a traceback.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
-
 import pytest
 
+from helpers.interrupted import interrupted
 from helpers.ros2_run import ros2_run
-
-
-def stopped_after(command: list[str], delay_s: float) -> tuple[int, str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    try:
-        time.sleep(delay_s)
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    return process.returncode, err
 
 
 def test_a_node_stopped_while_importing_ends_with_0_and_no_traceback():
     # 2 s in: past the entry script's own start, well inside the ~6 s of imports.
-    code, err = stopped_after(ros2_run("squat_feedback", "feedback_node"), 2.0)
+    code, err = interrupted(ros2_run("squat_feedback", "feedback_node"), 2.0)
     assert code == 0 and "Traceback" not in err, err[-3000:]
 
 
 @pytest.mark.parametrize("delay_s", [0.5, 2.0])
 def test_coach_stopped_while_starting_or_working_ends_with_130_and_no_traceback(delay_s):
-    code, err = stopped_after([*ros2_run("squat_bringup", "coach"), "kb", "search",
+    code, err = interrupted([*ros2_run("squat_bringup", "coach"), "kb", "search",
                                "how deep should I squat", "--local"], delay_s)
     assert code == 130 and "Traceback" not in err, err[-3000:]
