@@ -111,18 +111,11 @@ class BodyScale:
     def update(self, view: str, pose: PoseResult, sample: bool = True) -> float | None:
         """Feed a frame (a sample of the length when `sample`: the athlete stands); the length
         in pixels for `view` (None until one is seen)."""
-        return self.update_points(view, pose.pixels, pose.visibility, sample)
-
-    def update_points(self, view: str, points: np.ndarray, visibility: np.ndarray,
-                      sample: bool = True) -> float | None:
-        """`update` from landmarks (n, 2) px or (n, 3) m (view "3d") and their visibility."""
         if view not in self._fixed and sample:
             first, second = (list(end) for end in self._ends)
-            ends = points[first + second]
-            if visibility[first + second].min() >= self.min_visibility and \
-                    np.isfinite(ends).all():
+            if pose.visibility[first + second].min() >= self.min_visibility:
                 self._samples.setdefault(view, []).append(
-                    points[second].mean(axis=0) - points[first].mean(axis=0))
+                    pose.pixels[second].mean(axis=0) - pose.pixels[first].mean(axis=0))
             if len(self._samples.get(view, [])) >= self._frames:
                 self._fixed[view] = self._median(view)
         vector = self.vector(view)
@@ -155,15 +148,8 @@ class StandingPoint:
 
     def update(self, pose: PoseResult, standing: bool) -> np.ndarray | None:
         """Feed a frame (a sample while `standing`); the point in pixels (None until seen)."""
-        return self.update_points(pose.pixels, pose.visibility, standing)
-
-    def update_points(self, points: np.ndarray, visibility: np.ndarray, standing: bool
-                      ) -> np.ndarray | None:
-        """`update` from landmarks (n, 2) px or (n, 3) m and their visibility."""
-        joints = points[self._joints]
-        if standing and visibility[self._joints].min() >= self.min_visibility and \
-                np.isfinite(joints).all():
-            self._recent.append(joints.mean(axis=0))
+        if standing and pose.visibility[self._joints].min() >= self.min_visibility:
+            self._recent.append(pose.pixels[self._joints].mean(axis=0))
             # Only a new sample moves the median: frames in motion reuse it.
             self._point = np.median(np.array(self._recent), axis=0)
         return self._point

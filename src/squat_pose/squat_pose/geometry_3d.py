@@ -7,11 +7,7 @@ by the athlete's own plane: side-view measures in the sagittal (forward, up) pla
 ones in the frontal (left, up) plane. So nothing depends on where the cameras stand, or on the
 athlete facing either of them. Exceptions, where 3D can do better than a plane: knee flexion is
 the full hip-knee-ankle angle; heel height and pitch are metric heights over the torso length.
-The pelvis shift is taken as geometry.py takes it from the front view, against the athlete's
-standing hip line (its direction and width) and from where the feet stood, when the caller knows
-them: at depth MediaPipe's hips close in and its ankles wander in 3D too (the virtual athlete
-with both cameras 20 deg round, 0.5 m high and 2.5 m away: 0.20-0.23 hip widths of shift on
-clean reps against the frame's own hips and ankles). Imports no rclpy.
+Imports no rclpy.
 """
 
 from __future__ import annotations
@@ -25,7 +21,6 @@ from squat_pose.geometry import (
     L_KNEE,
     L_SHOULDER,
     L_TOE,
-    MIN_SPAN,
     R_ANKLE,
     R_HEEL,
     R_HIP,
@@ -68,12 +63,9 @@ MEASURES_3D = frozenset({
     "thigh_angle", "asymmetry"})
 
 
-def measures_3d(points: np.ndarray, confidence: np.ndarray,
-                standing_hips: np.ndarray | None = None,
-                standing_feet: np.ndarray | None = None) -> dict[str, Measure]:
+def measures_3d(points: np.ndarray, confidence: np.ndarray) -> dict[str, Measure]:
     """Every measure the landmarks allow; `points` (33, 3) with NaN where not triangulated,
-    `confidence` (33,) 0..1; `standing_hips` the standing right-to-left hip vector and
-    `standing_feet` where the ankles' midpoint stood (m, world), where known (else the frame's)."""
+    `confidence` (33,) 0..1."""
     axes = body_axes(points)
     if axes is None:
         return {}
@@ -132,17 +124,10 @@ def measures_3d(points: np.ndarray, confidence: np.ndarray,
             found["heel_height"] = Measure(float(p[heel, 2] / torso), c_foot, VIEW)
             found["heel_pitch"] = Measure(float((p[heel, 2] - p[toe, 2]) / torso), c_foot,
                                           VIEW)
-    ankles = (L_ANKLE, R_ANKLE) if standing_feet is None else ()
-    if (c := have(L_HIP, R_HIP, *ankles)) is not None:
-        line = p[L_HIP] - p[R_HIP] if standing_hips is None else standing_hips
-        line = line - UP * line[2]
-        width = float(np.linalg.norm(line))
-        # Hips that (nearly) meet: MediaPipe has lost them for this frame (as in geometry.py).
-        if width > 1e-6 and float(np.linalg.norm(p[L_HIP] - p[R_HIP])) > MIN_SPAN * width:
-            ground = (p[L_ANKLE] + p[R_ANKLE]) / 2 if standing_feet is None else standing_feet
-            pelvis = (p[L_HIP] + p[R_HIP]) / 2
-            found["pelvis_shift"] = Measure(float(np.dot(pelvis - ground, line) / width ** 2),
-                                            c, VIEW)
+    if (c := have(L_HIP, R_HIP, L_ANKLE, R_ANKLE)) is not None:
+        hip_line = frontal(p[L_HIP])[0] - frontal(p[R_HIP])[0]
+        shift = frontal((p[L_HIP] + p[R_HIP]) / 2)[0] - frontal((p[L_ANKLE] + p[R_ANKLE]) / 2)[0]
+        found["pelvis_shift"] = Measure(float(shift / hip_line), c, VIEW)
     if (c := have(L_KNEE, R_KNEE, L_ANKLE, R_ANKLE)) is not None:
         ankles = float(np.linalg.norm(p[L_ANKLE] - p[R_ANKLE]))
         if ankles > 1e-3:
