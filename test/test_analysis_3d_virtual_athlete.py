@@ -105,3 +105,26 @@ def test_a_measure_3d_lacks_in_a_frame_comes_from_the_view_that_has_it_and_says_
     assert measures["trunk_lean"].view == "3d"
     assert measures["knee_valgus_left"].view == "front", measures["knee_valgus_left"]
     assert "heel_height" not in measures  # neither 3D nor the front view measures it
+
+
+def test_a_fault_whose_landmarks_3d_cannot_triangulate_is_judged_by_the_view_that_sees_them():
+    # In view, but placed where the front view's ray does not meet it (the far ankle, 40 px
+    # off in the side view): 3D gates it out in every frame. On rendered video at the default
+    # rig MediaPipe's far knee was, and a 15 deg valgus rep read clean.
+    cameras = rig()
+    spec = AthleteSpec(reps=2, faults=parse_faults("knee_valgus@2"))
+    rng = np.random.default_rng(spec.seed)
+    session = VirtualSession(spec, [])
+    analyzer = SquatAnalyzer(rig=rig_calibration(list(cameras.values())))
+    far_ankle = INDEX["right_ankle"]
+    for index in range(int(session.program.duration_s * FPS) + 1):
+        landmarks = session.at(index / FPS).skeleton.landmarks
+        points = np.array([landmarks[name] for name in LANDMARK_NAMES])
+        side = seen_by(cameras["side"], points, rng)
+        side.pixels[far_ankle] += (0.0, 40.0)
+        analyzer.update(index / FPS, seen_by(cameras["front"], points, rng), side)
+    analyzer.finish()
+    clean, caved = analyzer.reports
+    assert clean.faults == () and caved.fault_codes == ["knee_valgus"], (clean, caved)
+    assert caved.faults[0].view == "front", caved.faults[0]
+    assert all(f.code != "knee_valgus" for rep in analyzer.reports for f in rep.not_judged)

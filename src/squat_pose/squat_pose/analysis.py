@@ -20,6 +20,7 @@ from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHI
 from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import group, setting
 from squat_pose.faults import (
+    FAULT_MEASURES,
     MOVED_FROM_STANDING,
     Fault,
     FaultThresholds,
@@ -268,6 +269,9 @@ class SquatAnalyzer:
         th = self.settings.faults
         faults, not_judged = judge(rep_faults(rep, frames, standing, th), self.views, knee_view,
                                    self.settings.view_check)
+        if knee_view == VIEW_3D:
+            not_judged += _not_triangulated(frames, {item.code for item in not_judged})
+            faults = [f for f in faults if f.code not in {item.code for item in not_judged}]
         unjudged = {item.code for item in not_judged}
         for code in MOVED_FROM_STANDING:
             if code not in unjudged and (why := unsteady_baseline(code, standing, th)):
@@ -289,6 +293,22 @@ class SquatAnalyzer:
                 [item if still[item.code] == item.reason else
                  NotJudged(item.code, f"{item.reason}; {still[item.code]}")
                  for item in not_judged if item.code in still])
+
+
+def _not_triangulated(frames: RepFrames, unjudged: set[str]) -> list[NotJudged]:
+    """The faults 3D cannot judge in this rep because the landmarks they are read from were
+    triangulated in under half of its frames (one view's point too far off the other's: at
+    the default rig the far knee, placed behind the near one from the side, in every frame):
+    left to the view that sees them. Without this a 15 deg valgus rep read clean there."""
+    found = []
+    for code, names in FAULT_MEASURES.items():
+        if code in unjudged:
+            continue
+        measured = sum(all(name in values for name in names) for values in frames.values)
+        if measured < 0.5 * len(frames.values):
+            found.append(NotJudged(code, f"3d: {', '.join(names)} triangulated in {measured} "
+                                         f"of {len(frames.values)} frames"))
+    return found
 
 
 def _flat_knee_view(side_knee_measured: bool) -> str:

@@ -142,8 +142,13 @@ HEEL_MEASURES = ("heel_height", "heel_pitch")
 # What the athlete's own standing posture sets: the heel measures, where the pelvis sits and
 # how far apart the knees are.
 STANDING_MEASURES = (*HEEL_MEASURES, "pelvis_shift", "asymmetry", "knee_separation")
+# What each fault of a rep's body is read from (the tempo and lockout faults come from the
+# rep's own timing and knee, always there).
+FAULT_MEASURES = {KNEE_VALGUS: ("knee_separation",), FORWARD_LEAN: ("trunk_lean",),
+                  INSUFFICIENT_DEPTH: ("thigh_angle",), HEEL_LIFT: HEEL_MEASURES,
+                  LATERAL_SHIFT: ("pelvis_shift",)}
 # The faults that are a move away from the athlete's own standing, with the measures of it.
-MOVED_FROM_STANDING = {HEEL_LIFT: HEEL_MEASURES, LATERAL_SHIFT: ("pelvis_shift",)}
+MOVED_FROM_STANDING = {code: FAULT_MEASURES[code] for code in (HEEL_LIFT, LATERAL_SHIFT)}
 HOLD_S = 0.25
 # The athlete's straightest steady standing knee flexion (deg), where known.
 STANDING_EXTENSION = "knee_extension"
