@@ -132,6 +132,9 @@ def test_too_few_views_and_frames_of_different_moments_are_refused_with_the_reas
     found = sightings(cameras, count=6)
     with pytest.raises(BoardCalibrationError, match=r"in 6 frames \(needs 8 to calibrate"):
         calibrate_lens("front", found["front"], (640, 480), BOARD)
+    with pytest.raises(BoardCalibrationError,
+                       match=r"in 0 frames .* is checkerboard 7x6 corners, 100 mm squares the"):
+        calibrate_lens("front", [None] * 6, (640, 480), BOARD)
     lenses = {camera.name: calibrate_lens(camera.name, sightings(cameras)[camera.name],
                                           (640, 480), BOARD)[0] for camera in cameras}
     with pytest.raises(BoardCalibrationError, match=r"px RMS \(at most 1"):
@@ -154,6 +157,7 @@ def test_a_board_that_cannot_be_used_is_refused(grid, square_mm, reason):
 
 @pytest.mark.parametrize("args, reason", [
     (("8x6", 40, 45), "smaller than the 40 mm square"),
+    (("8x6", 40, 8), "at least 30 % of it"),
     (("8x6", 40, 30, "5X5_7"), "ArUco dictionary '5X5_7'"),
     (("12x12", 40, 30), "72 markers do not fit the 4X4_50"),
     (("2x6", 40, 30), "3-30 squares"),

@@ -110,14 +110,15 @@ class CharucoBoard:
         if not CHARUCO_AVAILABLE:
             raise ValueError(f"a ChArUco board needs OpenCV 4.7 or later (this is "
                              f"{cv2.__version__}): install the project's (scripts/setup) or "
-                             "use a checkerboard (--board)")
+                             "use a checkerboard")
         columns, rows = _grid(grid, "8x6 squares")
         if not (min(columns, rows) >= MIN_CORNERS and max(columns, rows) <= MAX_CORNERS):
             raise ValueError(f"board {grid}: {MIN_CORNERS}-{MAX_CORNERS} squares each way")
         square_m = _square_m(square_mm)
         if not 0.3 * square_mm <= marker_mm < square_mm:
             raise ValueError(f"marker size {marker_mm:g} mm: measure one printed marker's black "
-                             f"edge, smaller than the {square_mm:g} mm square it sits in")
+                             f"edge, smaller than the {square_mm:g} mm square it sits in and "
+                             "at least 30 % of it")
         name = dictionary.upper().removeprefix("DICT_")
         if name not in ARUCO_DICTIONARIES:
             raise ValueError(f"ArUco dictionary {dictionary!r}: one of "
@@ -126,7 +127,7 @@ class CharucoBoard:
         markers = (columns * rows) // 2
         if markers > board.opencv.getDictionary().bytesList.shape[0]:
             raise ValueError(f"board {grid}: its {markers} markers do not fit the {name} "
-                             "dictionary: give the one it was printed with (--aruco-dict)")
+                             "dictionary: give the one it was printed with")
         return board
 
     @cached_property

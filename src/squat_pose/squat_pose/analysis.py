@@ -271,8 +271,8 @@ class SquatAnalyzer:
                                    self.settings.view_check)
         if knee_view == VIEW_3D:
             not_judged += _not_triangulated(frames, {item.code for item in not_judged})
-            faults = [f for f in faults if f.code not in {item.code for item in not_judged}]
         unjudged = {item.code for item in not_judged}
+        faults = [fault for fault in faults if fault.code not in unjudged]
         for code in MOVED_FROM_STANDING:
             if code not in unjudged and (why := unsteady_baseline(code, standing, th)):
                 view, _ = judging_view(code, knee_view)

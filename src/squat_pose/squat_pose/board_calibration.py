@@ -117,10 +117,14 @@ def calibrate_lens(view: str, sightings: list[np.ndarray | None], size: tuple[in
     RMS reprojection error (px)."""
     seen = [corners for corners in sightings if corners is not None]
     if len(seen) < settings.min_lens_views:
+        # Never found at all is most often a board described wrong (another grid, kind or
+        # dictionary: each was tried on a recorded ChArUco board and found nothing).
+        never = (f"; not in any frame: is {board.describe()} the board printed?" if not seen
+                 else "")
         raise BoardCalibrationError(
             f"the {view} camera saw the board in {len(seen)} frames (needs "
             f"{settings.min_lens_views} to calibrate its lens): wave the board slowly in view, "
-            "tilted several ways, or give the lens calibrations (--intrinsics)")
+            f"tilted several ways, or give the lens calibrations (--intrinsics){never}")
     grids, pixels = zip(*(_matched(board, corners)
                           for corners in _spread(seen, settings.max_lens_views)), strict=True)
     width, height = size
