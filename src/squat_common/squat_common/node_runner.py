@@ -10,9 +10,16 @@ from collections.abc import Callable
 
 import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.impl.implementation_singleton import rclpy_implementation as _rclpy
 from rclpy.node import Node
+
+# How often a spinning node looks whether its context was shut down. rclpy's signal thread
+# wakes the executor first and shuts the context down after: a wait that wakes in between sees
+# the context still up and waits again, and nothing wakes it once the context is down (its
+# on_shutdown callbacks are not called on that path). A node with no wall-clock timer (sim
+# time with the bag finished) then never stopped: the replay CI failure of stop 29.
+SHUTDOWN_POLL_S = 0.25
 
 
 class NodeConfigurationError(ValueError):
@@ -23,8 +30,8 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
     """Create a node and spin it until shutdown; 1, with the reason logged, if it cannot start.
 
     rclpy 7.1 (Jazzy) has no context-manager form of init(), hence the try/finally. One
-    SingleThreadedExecutor per process (rclpy.spin's): its MultiThreadedExecutor can lock up
-    (rclpy #1223, #1452), so slow work runs on the nodes' own worker threads.
+    SingleThreadedExecutor per process: its MultiThreadedExecutor can lock up (rclpy #1223,
+    #1452), so slow work runs on the nodes' own worker threads.
 
     SIGINT and SIGTERM stop the node only through rclpy's own handlers (which shut the
     context down and wake the executor): Python's KeyboardInterrupt would be raised wherever
@@ -64,7 +71,7 @@ def _spin(create: Callable[[], Node], name: str, args: list[str] | None) -> int:
                 return 0
             raise
         try:
-            rclpy.spin(node)
+            spin_until_shutdown(node)
         except _rclpy.RCLError:
             # A stop that lands while the executor builds its wait set fails there.
             if rclpy.ok():
@@ -76,6 +83,19 @@ def _spin(create: Callable[[], Node], name: str, args: list[str] | None) -> int:
     finally:
         rclpy.try_shutdown()
     return 0
+
+
+def spin_until_shutdown(node: Node) -> None:
+    """Spin `node` until its context is shut down, however the shutdown came (see
+    SHUTDOWN_POLL_S)."""
+    executor = SingleThreadedExecutor(context=node.context)
+    executor.add_node(node)
+    try:
+        while node.context.ok():
+            executor.spin_once(timeout_sec=SHUTDOWN_POLL_S)
+    finally:
+        executor.remove_node(node)
+        executor.shutdown()
 
 
 def _leave_to_rclpy(signum: int, frame: object) -> None:

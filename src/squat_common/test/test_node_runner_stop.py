@@ -17,7 +17,10 @@ import time
 import pytest
 import rclpy
 from geometry_msgs.msg import Point
+from rclpy.node import Node
+from rclpy.signals import SignalHandlerOptions
 
+from squat_common.node_runner import spin_until_shutdown
 from squat_msgs.msg import Keypoint, PoseKeypoints
 
 NODE = '''
@@ -76,3 +79,25 @@ def test_a_stop_at_any_moment_is_clean(keypoint_stream, signum):
             if node.poll() is None:
                 node.kill()
         assert node.returncode == 0 and "Traceback" not in err, err[-2000:]
+
+
+def test_a_context_shut_down_without_waking_the_executor_still_ends_the_spin():
+    """rclpy's signal thread wakes the executor, then shuts the context down natively, which
+    calls no on_shutdown callback: a wait that woke in between waits again with nothing left to
+    wake it. Here the shutdown comes that way with no wake at all, to a node with no timer (a
+    sim-time node once its bag has ended): rclpy.spin never returned."""
+    context = rclpy.Context()
+    rclpy.init(context=context, signal_handler_options=SignalHandlerOptions.NO)
+    node = Node("idle_until_shutdown", context=context)
+    spinning = threading.Thread(target=spin_until_shutdown, args=(node,), daemon=True)
+    try:
+        spinning.start()
+        time.sleep(0.5)
+        assert spinning.is_alive()
+        with context.handle:
+            context.handle.shutdown()  # what rclpy's signal thread calls
+        spinning.join(timeout=30)
+        assert not spinning.is_alive(), "the spin went on after its context was shut down"
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown(context=context)
