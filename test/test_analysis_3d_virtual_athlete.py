@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from helpers.virtual_athlete_eval import rig, seen_by
+from squat_common.names import KNEE_VALGUS
 from squat_pose.analysis import SquatAnalyzer
 from squat_pose.landmarks import INDEX, LANDMARK_NAMES
 from squat_virtual_athlete.camera import VirtualCamera, rig_calibration
@@ -117,14 +118,19 @@ def test_a_fault_whose_landmarks_3d_cannot_triangulate_is_judged_by_the_view_tha
     session = VirtualSession(spec, [])
     analyzer = SquatAnalyzer(rig=rig_calibration(list(cameras.values())))
     far_ankle = INDEX["right_ankle"]
+    live = []
     for index in range(int(session.program.duration_s * FPS) + 1):
         landmarks = session.at(index / FPS).skeleton.landmarks
         points = np.array([landmarks[name] for name in LANDMARK_NAMES])
         side = seen_by(cameras["side"], points, rng)
         side.pixels[far_ankle] += (0.0, 40.0)
-        analyzer.update(index / FPS, seen_by(cameras["front"], points, rng), side)
+        frame = analyzer.update(index / FPS, seen_by(cameras["front"], points, rng), side)
+        live.append((frame.rep_count, KNEE_VALGUS in frame.active_faults))
     analyzer.finish()
     clean, caved = analyzer.reports
+    # Live too, as the rep is judged: the valgus shows during the second rep, never the first.
+    assert not any(shown for reps, shown in live if reps == 0)
+    assert any(shown for reps, shown in live if reps == 1)
     assert clean.faults == () and caved.fault_codes == ["knee_valgus"], (clean, caved)
     assert caved.faults[0].view == "front", caved.faults[0]
     assert all(f.code != "knee_valgus" for rep in analyzer.reports for f in rep.not_judged)

@@ -56,6 +56,9 @@ from squat_pose.view_check import (
     judging_view,
 )
 
+# The faults a frame can show as they happen, in the order they are listed (depth is a rep's).
+LIVE_FAULTS = (KNEE_VALGUS, FORWARD_LEAN, LATERAL_SHIFT, HEEL_LIFT)
+
 
 @dataclass(frozen=True)
 class RepReport:
@@ -181,6 +184,7 @@ class SquatAnalyzer:
             raw = flat
         values = self._track.add(t, {name: m.value for name, m in raw.items()}, standing)
         measures = {name: replace(m, value=values[name]) for name, m in raw.items()}
+        flat_values = None
         if self._flat is not None:
             flat_values = self._flat.add(t, {name: m.value for name, m in flat.items()},
                                          standing)
@@ -196,7 +200,7 @@ class SquatAnalyzer:
                 track.forget_before(start)
         views = self.views
         return FrameAnalysis(t, measures, self._counter.phase, len(self._counter.reps),
-                             finished, self._active_faults(values, views),
+                             finished, self._active_faults(values, flat_values, views),
                              self._counter.lost_rep_gap_s, views, landmarks)
 
     def finish(self) -> RepReport | None:
@@ -219,24 +223,39 @@ class SquatAnalyzer:
         scale = np.array([camera.width / pose.width, camera.height / pose.height])
         return Observation(pose.pixels * scale, pose.visibility)
 
-    def _active_faults(self, values: dict[str, float], views: dict[str, ViewStatus]
-                       ) -> tuple[str, ...]:
+    def _active_faults(self, values: dict[str, float], flat_values: dict[str, float] | None,
+                       views: dict[str, ViewStatus]) -> tuple[str, ...]:
+        """The faults showing this frame. With a rig each is read as a rep is judged: from 3D
+        where its landmarks were triangulated this frame, else from the view that sees it
+        (`flat_values`), so the far knee 3D never places still shows a valgus live."""
+        showing = self._showing(values, self._track.standing_values(), self.knee_view(values),
+                                views)
+        if flat_values is not None:
+            untriangulated = {code for code, names in FAULT_MEASURES.items()
+                              if any(name not in values for name in names)}
+            knee_view = _flat_knee_view(any(name in flat_values for name in KNEE_SIGNALS[0]))
+            flat = self._showing(flat_values, self._flat.standing_values(), knee_view, views)
+            showing = (showing - untriangulated) | (flat & untriangulated)
+        return tuple(code for code in LIVE_FAULTS if code in showing)
+
+    def _showing(self, values: dict[str, float], standing: dict[str, float], knee_view: str,
+                 views: dict[str, ViewStatus]) -> set[str]:
+        """The faults these values show against this standing, where their view judges them."""
         th = self.settings.faults
-        _, unjudged = judge([], views, self.knee_view(values), self.settings.view_check)
-        active = []
-        standing = self._track.standing_values()
+        _, unjudged = judge([], views, knee_view, self.settings.view_check)
+        active = set()
         if (knees_closing(values, standing) or 0.0) > th.knee_valgus:
-            active.append(KNEE_VALGUS)
+            active.add(KNEE_VALGUS)
         if values.get("trunk_lean", -1e9) > th.forward_lean:
-            active.append(FORWARD_LEAN)
+            active.add(FORWARD_LEAN)
         if "pelvis_shift" in values and abs(values["pelvis_shift"] - standing.get(
                 "pelvis_shift", 0.0)) > th.lateral_shift:
-            active.append(LATERAL_SHIFT)
+            active.add(LATERAL_SHIFT)
         if (heel_lift(values, standing) or 0.0) > th.heel_lift:
-            active.append(HEEL_LIFT)
+            active.add(HEEL_LIFT)
         skip = {item.code for item in unjudged}
-        return tuple(code for code in active
-                     if code not in skip and not unsteady_baseline(code, standing, th))
+        return {code for code in active
+                if code not in skip and not unsteady_baseline(code, standing, th)}
 
     def _report(self, rep: Rep) -> RepReport:
         frames = self._track.take(rep)
