@@ -7,6 +7,7 @@ import math
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
@@ -16,8 +17,20 @@ from helpers.hung_server import HungServer
 from helpers.ros2_run import ros2_run
 from helpers.slow_llm_server import SlowLlmServer
 from squat_common.qos import REP_QOS
+from squat_feedback.feedback_node import INDEX_NICE
 from squat_msgs.msg import Fault, Feedback, RepSummary
 from squat_msgs.srv import AskCoach
+
+
+def thread_nice_values(pid: int) -> set[int]:
+    """The nice value of each thread of a process (/proc/PID/task/TID/stat, field 19)."""
+    values = set()
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            values.add(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
+        except OSError:  # the thread ended meanwhile
+            continue
+    return values
 
 
 def valgus_rep(index: int, score: float = math.nan) -> RepSummary:
@@ -304,6 +317,8 @@ def test_a_node_stopped_while_its_index_builds_stops_at_once_though_a_rep_waits_
     statuses = [s.message for array in listener.received["/diagnostics"] for s in array.status
                 if s.name.startswith("feedback_node")]
     assert statuses and statuses[-1] == "building the knowledge index", statuses
+    # The index builds below the cameras' and pose_node's priority (INDEX_NICE).
+    assert INDEX_NICE in thread_nice_values(node.pid)
     node.send_signal(signal.SIGINT)
     assert node.wait(timeout=5) == 0
     assert "Traceback" not in node.stdout.read()

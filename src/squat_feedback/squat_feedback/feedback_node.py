@@ -14,6 +14,7 @@ responsive while an LLM takes seconds.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections import deque
@@ -47,6 +48,12 @@ from squat_msgs.srv import AskCoach, SearchKnowledge
 # longer): ros2 launch and `coach run` kill a node that has not stopped within 5 s.
 STOP_WAIT_S = 2.0
 INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
+# The index is built (half a minute of the ONNX embedding model on a first start) while the
+# cameras and pose_node run: at full priority on 2 cores it starved them, and the virtual
+# athlete's cameras rendered a third of their frames (a whole rep went by unseen). Linux gives
+# each thread its own nice value, inherited by the threads it starts (ONNX runtime's pool is
+# made in the index thread); the reps waiting meanwhile are coached once it is ready.
+INDEX_NICE = 10
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,10 @@ class FeedbackNode(Node):
 
     def _build_index(self) -> None:
         logger = self.get_logger()
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), INDEX_NICE)
+        except (AttributeError, OSError) as error:  # not Linux: it builds at normal priority
+            logger.debug(f"the index builds at normal priority: {error}")
         try:
             coach = ResilientCoach(self._settings.value.coach, warn=logger.warning,
                                    stopping=self._stopping.is_set)
