@@ -12,8 +12,8 @@ judged), precision (found / all readings of it), the not-judged rate, and the fa
 clean reps. Asserts nothing.
 
 Usage: source scripts/env.sh; python test/bench/bench_view_check.py [--quick] [--cell NAME]
-[--calibrated] [--jobs N] (about 3.5 min per cell, cells run N at a time; the 34 cells take
-~60 min at --jobs 2 on 2 cores; --quick: yaw and height only; --calibrated: in 3D, with the
+[--calibrated] [--jobs N] (about 3.5 min per cell, cells run N at a time; the 36 cells take
+~64 min at --jobs 2 on 2 cores; --quick: yaw and height only; --calibrated: in 3D, with the
 rig's true calibration).
 """
 
@@ -47,7 +47,7 @@ class Cell:
 
 CELLS = [
     Cell("default"),
-    *[Cell(f"yaw {yaw:+d}", yaw_deg=yaw) for yaw in (20, -20, 40, -40)],
+    *[Cell(f"yaw {yaw:+d}", yaw_deg=yaw) for yaw in (10, -10, 20, -20, 40, -40)],
     *[Cell(f"height {h}", height_m=h) for h in (0.5, 1.5)],
     *[Cell(f"distance {d}", distance_m=d) for d in (2.5, 5.0)],
     *[Cell(f"yaw {yaw:+d} height {h} distance {d}", yaw_deg=yaw, height_m=h, distance_m=d)

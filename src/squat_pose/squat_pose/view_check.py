@@ -80,10 +80,15 @@ class ViewCheckSettings:
     # sees ~sin(psi) of that as a sideways shift (virtual athlete, clean reps: 0.05 hip widths
     # at 0 deg, 0.07-0.17 at +-10, 0.16-0.33 at +-20, against a 0.15 limit), and this check
     # reads +-10 deg as 11.5-12.4.
+    # Triangulated, the hips misread the same way: MediaPipe places a hip where it looks from
+    # each camera, and as the body folds that point moves back and forth over the hip; from a
+    # front camera turned round, the triangulated move leaks sideways (bench_view_check.py
+    # --calibrated, true calibration: no false shift at yaw 0, the forward-lean rep read
+    # 0.34-0.37 at +-10, clean reps 0.19-0.32 at +-20 against 0.15).
     shift_max_off_axis_deg: float = setting(
-        8.0, "The front camera judges lateral shift only while it sees the athlete within this "
-        "of facing it: the hips' backward travel in a squat looks like a shift from any further "
-        "round.", unit="deg", low=0.0, high=90.0)
+        8.0, "The front camera judges lateral shift, alone or in 3D, only while it sees the "
+        "athlete within this of facing it: the hips' backward travel in a squat looks like a "
+        "shift from any further round.", unit="deg", low=0.0, high=90.0)
     # Seen from 20 deg round the foot is foreshortened and its landmarks degrade: the toe's
     # height jitters six times as much as side-on, and over the yaw +-20 cells of
     # bench_view_check.py a 4 cm heel lift was missed in 4 of 12 and a deep rep read as one;
@@ -258,13 +263,16 @@ def judge(faults: list[Fault], statuses: dict[str, ViewStatus], knee_view: str,
     """The faults the views can judge, each with its view and confidence, and every fault the
     views cannot judge (found or not) with the reason. `knee_view` "3d": the measures came
     from triangulated landmarks, so a fault needs its body parts in both cameras' frames and
-    how either camera stands round the athlete does not matter."""
+    how either camera stands round the athlete does not matter, but for lateral shift: the
+    front camera must face the athlete (`shift_max_off_axis_deg`)."""
     reasons: dict[str, str] = {}
     for code in FAULT_VIEWS:
         view, parts = judging_view(code, knee_view)
         if view == VIEW_3D:
             reason = next((why for camera in IDEAL_AXIS_DEG if (why := statuses.get(
-                camera, ViewStatus(camera, seen=False)).why_not(parts, math.inf))), "")
+                camera, ViewStatus(camera, seen=False)).why_not(
+                    parts, settings.shift_max_off_axis_deg
+                    if code == LATERAL_SHIFT and camera == "front" else math.inf))), "")
         else:
             status = statuses.get(view, ViewStatus(view, seen=False))
             reason = status.why_not(parts, max_off_axis_deg(code, view, settings),

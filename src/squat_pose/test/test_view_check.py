@@ -112,6 +112,16 @@ def test_a_camera_slightly_round_judges_valgus_with_less_confidence_but_not_shif
     assert [item.code for item in not_judged] == ["lateral_shift"]
 
 
+def test_in_3d_a_front_camera_turned_round_still_judges_valgus_but_not_shift():
+    statuses = {"front": monitor_of(seen(STANDING, 20.0), "front"),
+                "side": monitor_of(seen(STANDING, 60.0), "side")}
+    found = [Fault("knee_valgus", 0.5, 0.15, "", 3), Fault("lateral_shift", 0.3, 0.15, "", 2)]
+    kept, not_judged = judge(found, statuses, knee_view="3d")
+    assert [(f.code, f.view) for f in kept] == [("knee_valgus", "3d")]
+    assert [(item.code, item.reason) for item in not_judged] == [
+        ("lateral_shift", "front camera sees the athlete 20 deg off its axis")]
+
+
 def test_a_missing_side_view_leaves_its_faults_not_judged_and_says_so():
     statuses = {"front": monitor_of(seen(STANDING, 0.0), "front"),
                 "side": monitor_of(None, "side")}
