@@ -245,7 +245,7 @@ def rep_faults(rep: Rep, frames: RepFrames, standing: dict[str, float] | None,
     if rep.descent_s < th.fast_descent:
         found.append(Fault(FAST_DESCENT, rep.descent_s, th.fast_descent, "s",
                            _severity(th.fast_descent - rep.descent_s, 0.25),
-                           (rep.descent_began_s, rep.bottom_entered_s)))
+                           (rep.start_s, rep.bottom_entered_s)))
     short_of_straight = rep.lockout_flexion_deg - base.get(STANDING_EXTENSION, 0.0)
     if short_of_straight > th.incomplete_lockout:
         found.append(Fault(INCOMPLETE_LOCKOUT, short_of_straight, th.incomplete_lockout, "deg",

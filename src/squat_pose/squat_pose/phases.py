@@ -15,9 +15,6 @@
   than where the bottom seemed to start was only pausing (or a view's knee angle wobbling: a
   side camera 20 deg round read a 1.6 s descent as 0.5 s, a false fast_descent): the bottom
   is entered anew.
-- Those phases are live. A finished rep's descent (`descent_began_s` to `bottom_entered_s`)
-  is timed again from the knee's speed over its frames (descent_timing), where jitter at
-  the eased ends does not move it; the rep's frames still begin at `start_s`.
 - ASCENT until flexion falls below `standing_max_deg`; the rep ends at the top (lockout), once
   flexion has stopped falling for `lockout_settle_s` or rises again by `lockout_settle_deg`.
 - A dip that never reaches `min_rep_flexion_deg` is not a rep; sinking again during the ascent
@@ -31,11 +28,10 @@ Imports no rclpy.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 from squat_common.settings import setting
-from squat_pose.descent_timing import LEAD_S, SMOOTHING_S, descent_span
 
 MIN_REST_BAND_DEG = 1.0  # a standing knee is never steadier than this, whatever the noise says
 STANDING_NOISE_FRAMES = 60  # standing frames the noise is estimated over
@@ -109,7 +105,6 @@ class Rep:
     start_s: float
     bottom_s: float
     end_s: float
-    descent_began_s: float  # where the knee began to bend at speed (descent_timing)
     bottom_entered_s: float
     bottom_left_s: float
     peak_flexion_deg: float
@@ -117,7 +112,7 @@ class Rep:
 
     @property
     def descent_s(self) -> float:
-        return self.bottom_entered_s - self.descent_began_s
+        return self.bottom_entered_s - self.start_s
 
     @property
     def pause_s(self) -> float:
@@ -138,8 +133,6 @@ class _Attempt:
     bottom_left_s: float | None = None
     top_deg: float = float("inf")
     top_s: float = 0.0
-    # (time, flexion) from a little before the start: the descent is timed once it is over.
-    frames: list[tuple[float, float]] = field(default_factory=list)
     top_mark_deg: float = float("inf")  # flexion when top_s was last set
 
 
@@ -157,7 +150,6 @@ class RepCounter:
         # Set by the update that dropped a rep in progress: how long it went unseen (s).
         self.lost_rep_gap_s: float | None = None
         self._standing_recent: deque[float] = deque(maxlen=STANDING_NOISE_FRAMES)
-        self._recent: deque[tuple[float, float]] = deque()  # frames a descent may begin in
         self._off_level: deque[float] = deque(maxlen=LEVEL_FRAMES)
 
     def _standing_level(self, flexion: float) -> tuple[float, float]:
@@ -212,18 +204,11 @@ class RepCounter:
             if self._attempt is not None:
                 self.lost_rep_gap_s = gap
             self.phase, self._attempt = Phase.UNKNOWN, None
-            self._recent.clear()
             if flexion is None:
                 self._last_seen_s = None
         if flexion is None:
             return None
         self._last_seen_s = t
-        if self._attempt is not None:
-            self._attempt.frames.append((t, flexion))
-        elif self.phase == Phase.STANDING:
-            self._recent.append((t, flexion))
-            while self._recent[0][0] < self._last_at_rest_s - LEAD_S - SMOOTHING_S:
-                self._recent.popleft()
         if self.phase == Phase.UNKNOWN:
             if flexion < p.standing_max_deg:
                 self._stand(t, flexion)
@@ -232,8 +217,7 @@ class RepCounter:
             if flexion < p.descent_start_deg:
                 self._at_rest(t, flexion)
                 return None
-            self._attempt = _Attempt(start_s=self._last_at_rest_s, frames=list(self._recent))
-            self._recent.clear()
+            self._attempt = _Attempt(start_s=self._last_at_rest_s)
             self.phase = Phase.DESCENT
         attempt = self._attempt
         assert attempt is not None
@@ -306,22 +290,13 @@ class RepCounter:
         return None
 
     def _finish(self, attempt: _Attempt) -> Rep:
-        bottom_left_s = attempt.bottom_left_s or attempt.peak_s
-        going_down = [frame for frame in attempt.frames
-                      if frame[0] <= attempt.peak_s + SMOOTHING_S]
-        began_s, reached_s = descent_span(going_down, attempt.start_s - LEAD_S,
-                                          attempt.peak_s) or (
-            attempt.start_s, attempt.bottom_entered_s or attempt.peak_s)
         rep = Rep(index=len(self.reps) + 1, start_s=attempt.start_s, bottom_s=attempt.peak_s,
-                  end_s=attempt.top_s, descent_began_s=began_s,
-                  bottom_entered_s=min(reached_s, bottom_left_s), bottom_left_s=bottom_left_s,
+                  end_s=attempt.top_s, bottom_entered_s=attempt.bottom_entered_s or attempt.peak_s,
+                  bottom_left_s=attempt.bottom_left_s or attempt.peak_s,
                   peak_flexion_deg=attempt.peak_deg, lockout_flexion_deg=attempt.top_deg)
         self.reps.append(rep)
         self._attempt = None
         self._stand(attempt.top_s, attempt.top_deg)
-        # A lockout confirmed late comes as the next descent begins: its first frames are here.
-        self._recent.extend(frame for frame in attempt.frames
-                            if frame[0] >= attempt.top_s - LEAD_S - SMOOTHING_S)
         return rep
 
     def _stand(self, t: float, flexion: float) -> None:

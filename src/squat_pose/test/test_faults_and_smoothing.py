@@ -22,7 +22,7 @@ from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParamete
 
 def rep(descent_s=1.5, lockout=3.0) -> Rep:
     return Rep(index=1, start_s=0.0, bottom_s=descent_s, end_s=descent_s + 1.5,
-               descent_began_s=0.0, bottom_entered_s=descent_s, bottom_left_s=descent_s + 0.2,
+               bottom_entered_s=descent_s, bottom_left_s=descent_s + 0.2,
                peak_flexion_deg=110.0, lockout_flexion_deg=lockout)
 
 

@@ -56,9 +56,8 @@ def test_state_without_analysis_is_unknown():
 
 
 def test_rep_summary_carries_tempo_extremes_and_faults():
-    rep = Rep(index=2, start_s=10.0, bottom_s=11.5, end_s=13.0, descent_began_s=10.0,
-              bottom_entered_s=11.4, bottom_left_s=11.7, peak_flexion_deg=100.0,
-              lockout_flexion_deg=3.0)
+    rep = Rep(index=2, start_s=10.0, bottom_s=11.5, end_s=13.0, bottom_entered_s=11.4,
+              bottom_left_s=11.7, peak_flexion_deg=100.0, lockout_flexion_deg=3.0)
     fault = Fault("insufficient_depth", 30.0, 10.0, "deg", 2, (11.5,))
     report = RepReport(rep, 80.0, 35.0, 4.0, 0.4, 6.0, (fault,))
     summary = rep_summary(report, Header(frame_id="front_optical_frame"))

@@ -201,23 +201,5 @@ def test_a_wobble_on_the_way_down_is_not_the_bottom():
     reps = run(trace)[2]
     assert len(reps) == 1
     assert reps[0].peak_flexion_deg == pytest.approx(115)
-    # Starting and stopping at full speed, a descent reads up to 0.1 s long (descent_timing).
-    assert 47 / FPS - 0.05 <= reps[0].descent_s <= 47 / FPS + 0.15, reps[0]
+    assert reps[0].descent_s == pytest.approx(47 / FPS, abs=0.1)
     assert reps[0].pause_s == pytest.approx(9 / FPS, abs=0.1)
-
-
-@pytest.mark.parametrize("seconds", [1.0, 1.6, 2.5])
-def test_an_eased_descent_with_a_jittery_knee_is_timed_from_its_speed(seconds):
-    # The knee eases in and out of the descent and jitters 1 deg a frame. Timed by bands on
-    # the angle around standing and around the deepest point, over these seeds: 1.0 s read
-    # 0.80-1.00 (mean 0.90), 1.6 s 1.20-1.60, 2.5 s 1.87-2.33; from the knee's speed:
-    # 0.93-1.07 (mean 1.01), 1.47-1.87, 2.30-2.60.
-    rep = np.concatenate([eased(2.0, 110.0, seconds), np.full(FPS // 5, 110.0),
-                          eased(110.0, 2.0, 1.0), np.full(FPS, 2.0)])
-    trace = np.concatenate([np.full(2 * FPS, 2.0)] + [rep] * 3)
-    for seed in range(10):
-        noise = np.random.default_rng(seed).normal(0.0, 1.0, len(trace))
-        reps = run(trace + noise)[2]
-        assert len(reps) == 3
-        for found in reps:
-            assert found.descent_s == pytest.approx(seconds, abs=0.3), (seed, found)
