@@ -328,9 +328,10 @@ def test_a_camera_lost_mid_rep_drops_that_rep_and_the_session_goes_on(tmp_path):
         time.sleep(back_at - time.time())
         os.kill(front, signal.SIGCONT)
         lines.wait_for(r"^session: ", 120)
-        assert run.wait(timeout=60) == 0
+        code = run.wait(timeout=60)
         shown = run.stderr.read()
     out = "".join(lines.seen)
+    assert code == 0, out + shown
     # Said where the trainer looks (node warnings show on the console) and in the log.
     said = r"\[pose_node\] \[WARN\] .* rep 3 dropped: no usable front/side pair for [2-9]\.\d s"
     assert re.search(said, shown), out + shown
