@@ -322,3 +322,39 @@ def test_a_node_stopped_while_its_index_builds_stops_at_once_though_a_rep_waits_
     node.send_signal(signal.SIGINT)
     assert node.wait(timeout=5) == 0
     assert "Traceback" not in node.stdout.read()
+
+
+def test_a_node_stopped_while_a_slow_llm_coaches_a_rep_ends_before_a_launcher_kills_it(
+        spawn, listen, tmp_path):
+    # A user's LLM server slower than they thought (llm_timeout_s set to minutes) is coaching
+    # a rep when the session stops: the node must end cleanly within the grace after which
+    # coach run (and a launcher) kills it, however long the answer would still take.
+    from squat_bringup.runner import STOP_GRACE_S
+
+    server = SlowLlmServer(delay_s=120.0)
+    try:
+        node = spawn(ros2_run(
+            "squat_feedback", "feedback_node", "-p", f"qdrant_path:={tmp_path / 'qdrant'}",
+            "-p", "generator:=openai", "-p", f"llm_base_url:={server.url}",
+            "-p", "llm_model:=slow-stand-in", "-p", "llm_timeout_s:=300.0"))
+        listener = listen([])
+        publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
+        client = listener.node.create_client(AskCoach, "squat/ask_coach")
+        listener.spin(90, client.service_is_ready)
+        assert client.service_is_ready(), "feedback_node did not come up"
+        wait_for_the_index(listener)
+        listener.spin(2, lambda: publisher.get_subscription_count() > 0)
+        before = server.requests
+        publisher.publish(valgus_rep(1))
+        listener.spin(20, lambda: server.requests > before)
+        assert server.requests > before, "the rep never reached the LLM"
+
+        node.send_signal(signal.SIGINT)
+        asked_at = time.monotonic()
+        output, _ = node.communicate(timeout=60)
+        took_s = time.monotonic() - asked_at
+        assert node.returncode == 0, output[-2000:]
+        assert "stopped while busy (feedback" in output, output[-2000:]
+        assert took_s < STOP_GRACE_S, f"{took_s:.1f} s to stop"
+    finally:
+        server.close()

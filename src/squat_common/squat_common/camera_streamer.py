@@ -25,6 +25,7 @@ from squat_common.frame_size import fit_within
 from squat_common.frame_sources import CapturedFrame, FrameSource, SourceError
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import CHANNELS, convert_color, jpeg_message
+from squat_common.node_runner import join_within
 from squat_common.qos import SENSOR_QOS
 from squat_common.settings import setting
 from squat_common.stamps import time_from_ns
@@ -241,5 +242,8 @@ class CameraStreamer:
     def close(self) -> None:
         """Stop reading and release the source."""
         self._stop.set()
-        self._thread.join(timeout=5)
-        self._source.close()
+        join_within([self._thread])
+        # A read still blocked in the device is not pulled out from under: the process ends
+        # without waiting for it (run_node), which releases the device.
+        if not self._thread.is_alive():
+            self._source.close()

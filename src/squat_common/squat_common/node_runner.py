@@ -6,7 +6,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 
 import rclpy
 from rclpy.exceptions import ParameterException
@@ -20,6 +21,10 @@ from rclpy.node import Node
 # on_shutdown callbacks are not called on that path). A node with no wall-clock timer (sim
 # time with the bag finished) then never stopped: the replay CI failure of stop 29.
 SHUTDOWN_POLL_S = 0.25
+# How long a stopping node waits, in all, for the work its threads are doing. ros2 launch and
+# `coach run` kill a node that has not stopped within 5 s: waiting for each thread in turn
+# (2 s each for feedback_node's three, 5 s for pose_node's one) could pass that.
+STOP_WAIT_S = 2.0
 
 
 class NodeConfigurationError(ValueError):
@@ -54,6 +59,14 @@ def run_node(create: Callable[[], Node], name: str, args: list[str] | None = Non
         sys.stderr.flush()
         os._exit(code)
     return code
+
+
+def join_within(threads: Iterable[threading.Thread], seconds: float = STOP_WAIT_S) -> None:
+    """Join `threads` within `seconds` in all; a thread still busy then is left running (see
+    run_node)."""
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(timeout=max(deadline - time.monotonic(), 0.0))
 
 
 def _spin(create: Callable[[], Node], name: str, args: list[str] | None) -> int:

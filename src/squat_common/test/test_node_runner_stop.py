@@ -20,7 +20,7 @@ from geometry_msgs.msg import Point
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
-from squat_common.node_runner import spin_until_shutdown
+from squat_common.node_runner import join_within, spin_until_shutdown
 from squat_msgs.msg import Keypoint, PoseKeypoints
 
 NODE = '''
@@ -101,3 +101,25 @@ def test_a_context_shut_down_without_waking_the_executor_still_ends_the_spin():
     finally:
         node.destroy_node()
         rclpy.try_shutdown(context=context)
+
+
+def test_a_stopping_node_waits_for_all_its_busy_threads_within_one_budget():
+    # Waited for in turn, three busy threads once took three budgets: past the 5 s after
+    # which coach run kills a node (a session ending with exit 137).
+    release = threading.Event()
+    busy = [threading.Thread(target=release.wait, daemon=True) for _ in range(3)]
+    for thread in busy:
+        thread.start()
+    started = time.monotonic()
+    join_within(busy, 0.6)
+    waited = time.monotonic() - started
+    still_busy = [thread.is_alive() for thread in busy]
+    release.set()
+    assert still_busy == [True] * 3
+    assert 0.6 <= waited < 1.2, waited
+    # Threads that end within the budget are waited for.
+    ending = [threading.Thread(target=time.sleep, args=(0.2,)) for _ in range(3)]
+    for thread in ending:
+        thread.start()
+    join_within(ending, 0.6)
+    assert not any(thread.is_alive() for thread in ending)

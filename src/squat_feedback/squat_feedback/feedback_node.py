@@ -27,7 +27,7 @@ from rclpy.node import Node
 from rclpy.task import Future
 
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
-from squat_common.node_runner import run_node
+from squat_common.node_runner import join_within, run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REP_QOS
 from squat_common.settings import group, setting
@@ -44,9 +44,6 @@ from squat_feedback.rep_messages import FEEDBACK_ON, rep_context, wants_feedback
 from squat_msgs.msg import Cue, Feedback, KnowledgeHit, RepSummary
 from squat_msgs.srv import AskCoach, SearchKnowledge
 
-# How long a stopping node waits for a feedback or an answer being made (an LLM's may take
-# longer): ros2 launch and `coach run` kill a node that has not stopped within 5 s.
-STOP_WAIT_S = 2.0
 INDEX_BUILDING = "The coach is still preparing its knowledge index; ask again in a moment."
 # The index is built (half a minute of the ONNX embedding model on a first start) while the
 # cameras and pose_node run: at full priority on 2 cores it starved them, and the virtual
@@ -100,16 +97,17 @@ class _Worker:
         while (job := self._jobs.get()) is not None:
             job()
 
-    def close(self) -> None:
-        """Drop the jobs still waiting (a node going away publishes nothing), let the running
-        one finish if it does so within STOP_WAIT_S, and leave it otherwise."""
+    def stop(self) -> threading.Thread:
+        """Drop the jobs still waiting (a node going away publishes nothing) and end after the
+        running one; the thread, for the node to wait on (an LLM's answer may take longer than
+        a stop can wait)."""
         while True:
             try:
                 self._jobs.get_nowait()
             except queue.Empty:
                 break
         self.submit(None)  # type: ignore[arg-type]
-        self._thread.join(timeout=STOP_WAIT_S)
+        return self._thread
 
 
 class FeedbackNode(Node):
@@ -323,9 +321,7 @@ class FeedbackNode(Node):
         # gives up: a launcher kills a node that does not stop within seconds.
         self._stopping.set()
         self._ready.set()
-        self._reps.close()
-        self._questions.close()
-        self._indexer.join(timeout=STOP_WAIT_S)
+        join_within([self._reps.stop(), self._questions.stop(), self._indexer])
         if self._coach is not None:
             self._coach.close()
         super().destroy_node()

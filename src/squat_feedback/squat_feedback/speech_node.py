@@ -14,7 +14,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 
 from squat_common.diagnostics import DIAGNOSTICS_TOPIC, diagnostics
-from squat_common.node_runner import NodeConfigurationError, run_node
+from squat_common.node_runner import NodeConfigurationError, join_within, run_node
 from squat_common.parameters import NodeParameters
 from squat_feedback.speech import (
     ENGINE,
@@ -91,7 +91,7 @@ class SpeechNode(Node):
 
     def destroy_node(self) -> None:
         self._cues.close()
-        self._worker.join(timeout=5)
+        join_within([self._worker])
         super().destroy_node()
 
 

@@ -29,7 +29,7 @@ from squat_common.diagnostics import DIAGNOSTICS_TOPIC, VIEWS_STATUS, diagnostic
 from squat_common.image_bridge import image_bridge
 from squat_common.image_conversion import decode_compressed
 from squat_common.newest_queue import NewestQueue
-from squat_common.node_runner import run_node
+from squat_common.node_runner import join_within, run_node
 from squat_common.parameters import NodeParameters
 from squat_common.qos import REFERENCE_QOS, REP_QOS, SENSOR_QOS
 from squat_common.rig_calibration import CalibrationError, RigCalibration, load_rig
@@ -322,8 +322,9 @@ class PoseNode(Node):
 
     def destroy_node(self) -> None:
         self._pending.close()
-        self._worker.join(timeout=5)
-        self._estimator.close()
+        join_within([self._worker])
+        if not self._worker.is_alive():  # else left to the process's end (run_node)
+            self._estimator.close()
         super().destroy_node()
 
 
