@@ -35,6 +35,8 @@ class NodeLaunch:
     gives it on top of the parameters file (the device and start time a camera was given).
 
     `camera` names a camera slot: the device given for it, or the virtual athlete.
+    `stops_last`: a node that records the others, stopped once they have ended, so what they
+    send while stopping is kept.
     """
 
     package: str
@@ -42,6 +44,7 @@ class NodeLaunch:
     namespace: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     camera: str = ""
+    stops_last: bool = False
 
     @property
     def label(self) -> str:

@@ -4,7 +4,8 @@ For machines without `ros2 bag`; `coach run --record DIR` starts it. Messages ar
 serialized (raw subscriptions) and written as they come, stamped with their receive time as
 `ros2 bag record` does; each topic's type hash is its publishers' (RIHS01, from rclpy). What
 came is put on disk every second; the bag is closed, with its summary and metadata.yaml, when
-the node stops (killed with SIGKILL, `coach bag reindex` recovers all but the last second).
+the node stops (killed with SIGKILL, `coach bag reindex` recovers all but the last second),
+after what had come but was not yet taken is written too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from ament_index_python.packages import get_package_share_directory
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.subscription import Subscription
 
 from squat_bringup.bag_writer import BagError, BagWriter, qos
 from squat_bringup.session_topics import LATCHED, SENSOR, SESSION_TOPICS, SessionTopic
@@ -28,6 +30,9 @@ from squat_common.settings import setting
 OWN_MESSAGES = ("squat_msgs",)
 # How much a recorder killed with SIGKILL may lose, at most.
 FLUSH_PERIOD_S = 1.0
+# Each subscription's queue: sensor data's depth of 5 (160 ms of a 30 fps camera) lost frames
+# while a chunk was written, and a lost frame is one the replay cannot show its pose node.
+QUEUE_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,8 @@ class RecorderSettings:
 
 def _subscription_qos(topic: SessionTopic) -> QoSProfile:
     # Best effort where the publisher offers only that (the cameras), but a deep queue
-    # everywhere: sensor data's depth of 5 (160 ms of a 30 fps camera) lost frames while a
-    # chunk was written, and a lost frame is one the replay cannot show its pose node.
-    return QoSProfile(depth=100, reliability=ReliabilityPolicy.BEST_EFFORT
+    # everywhere.
+    return QoSProfile(depth=QUEUE_DEPTH, reliability=ReliabilityPolicy.BEST_EFFORT
                       if topic.qos == SENSOR else ReliabilityPolicy.RELIABLE,
                       durability=DurabilityPolicy.TRANSIENT_LOCAL if topic.qos == LATCHED
                       else DurabilityPolicy.VOLATILE)
@@ -71,7 +75,8 @@ class SessionRecorder(Node):
             self._bag = BagWriter(path, folders)
         except BagError as error:
             raise NodeConfigurationError(str(error)) from None
-        self._topics = {}
+        self._topics: dict[str, SessionTopic] = {}
+        self._taken_from: list[tuple[SessionTopic, Subscription]] = []
         for topic in SESSION_TOPICS:
             message = _message_class(topic.msgtype)
             if message is None:
@@ -79,9 +84,9 @@ class SessionRecorder(Node):
                                           "not installed")
                 continue
             self._topics[topic.name] = topic
-            self.create_subscription(message, topic.name,
-                                     lambda data, t=topic: self._write(t, data),
-                                     _subscription_qos(topic), raw=True)
+            self._taken_from.append((topic, self.create_subscription(
+                message, topic.name, lambda data, t=topic: self._write(t, data),
+                _subscription_qos(topic), raw=True)))
         self._failure: str | None = None
         self.create_timer(FLUSH_PERIOD_S, lambda: self._guarded(self._bag.flush))
         self.get_logger().info(f"recording {len(self._topics)} topics to {path}")
@@ -112,6 +117,10 @@ class SessionRecorder(Node):
         self._guarded(write)
 
     def _publisher_hash(self, topic: SessionTopic) -> str | None:
+        if not self.context.ok():
+            # A topic first heard at the stop: the graph cannot be asked any more, and the
+            # bag writer takes the message definition's hash.
+            return None
         hashes = {str(info.topic_type_hash)
                   for info in self.get_publishers_info_by_topic(topic.name)}
         ours = self._bag.rihs01(topic.msgtype)
@@ -120,12 +129,32 @@ class SessionRecorder(Node):
                                       f"differs from the message definition's {ours}")
         return next(iter(sorted(hashes)), None)
 
+    def _write_queued(self) -> int:
+        """Write what DDS had delivered but the executor had not yet taken when the stop came
+        (a recorder behind a busy session held the last rep there, and lost it); how many.
+
+        rclpy has no public take: this is the executor's own call, which works on a shut-down
+        context. At most a queue's depth per topic, so publishers still running cannot hold
+        the stop up."""
+        written = 0
+        for topic, subscription in self._taken_from:
+            for _ in range(QUEUE_DEPTH):
+                with subscription.handle:
+                    taken = subscription.handle.take_message(subscription.msg_type, True)
+                if taken is None:
+                    break
+                self._write(topic, taken[0])
+                written += 1
+        return written
+
     def destroy_node(self) -> None:
+        queued = self._write_queued()
         if self._failure is None:
             self._guarded(self._bag.close)
         if self._failure is None:
             counts = ", ".join(f"{name} {n}" for name, n in sorted(self._bag.counts.items()))
-            self.get_logger().info(f"bag closed: {self._bag.path} ({counts})")
+            self.get_logger().info(f"bag closed: {self._bag.path} ({counts}; {queued} "
+                                   "written at the stop)")
         super().destroy_node()
 
 

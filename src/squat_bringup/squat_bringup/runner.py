@@ -47,6 +47,22 @@ CAMERAS_TO_MOVE = 1  # `coach check-cameras`: a camera does not see all it shoul
 _PR_SET_PDEATHSIG = 1
 
 
+def _stop(started: list[tuple[NodeLaunch, subprocess.Popen]]) -> None:
+    """Stop nodes together with SIGINT; kill those still running after STOP_GRACE_S."""
+    for _, process in started:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for node, process in started:
+        try:
+            process.wait(max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            print(f"[coach] {node.label} did not stop within {STOP_GRACE_S:g} s: killed",
+                  file=sys.stderr)
+            process.kill()
+            process.wait()
+
+
 class RunnerError(RuntimeError):
     """A node that cannot be started, with the reason."""
 
@@ -247,21 +263,14 @@ def run_graph(nodes: list[NodeLaunch], params_file: Path | None = None,
         interrupted = True
         out("[coach] stopped")
     finally:
-        # A second Ctrl-C must not cut the stop short (it takes STOP_GRACE_S at most).
+        # A second Ctrl-C must not cut the stop short (STOP_GRACE_S at most, twice when a
+        # recorder stops after the others).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + STOP_GRACE_S
-        for node, process in zip(started_nodes, processes, strict=True):
-            try:
-                process.wait(max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                print(f"[coach] {node.label} did not stop within {STOP_GRACE_S:g} s: killed",
-                      file=sys.stderr)
-                process.kill()
-                process.wait()
+        for last in (False, True):
+            _stop([(node, process) for node, process in zip(started_nodes, processes,
+                                                            strict=True)
+                   if node.stops_last == last])
         for copier in copiers:
             copier.join(timeout=2.0)
         for log in logs:

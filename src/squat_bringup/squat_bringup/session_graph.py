@@ -102,7 +102,8 @@ def live_session(front: str | None, side: str | None, reference: str | None = No
     if calibration is not None:
         nodes = _on_pose_node(nodes, calibration_path=calibration_parameter(calibration))
     if record is not None:
-        nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))})]
+        nodes = [*nodes, NodeLaunch(*RECORDER, parameters={"bag_path": str(bag_folder(record))},
+                                     stops_last=True)]
     if speak:
         nodes = [*nodes, NodeLaunch(*SPEECH)]
     # Each camera holds its first frame until the pose node and the recorder both receive

@@ -41,6 +41,8 @@ def test_a_recorded_session_with_a_reference_adds_the_recorder_and_sets_the_pose
     nodes, _ = live_session(None, None, reference="none", record=tmp_path / "bag")
     recorder = [n for n in nodes if (n.package, n.executable) == RECORDER]
     assert [r.parameters for r in recorder] == [{"bag_path": str(tmp_path / "bag")}]
+    # It stops once the nodes it records have ended.
+    assert [n.executable for n in nodes if n.stops_last] == [RECORDER[1]]
     # The cameras wait for both readers of every frame: the pose node and the recorder.
     assert [n.parameters["wait_for_subscribers"] for n in nodes if n.camera] == [2, 2]
     assert by_executable(nodes)[("", "pose_node")].parameters == {
