@@ -13,7 +13,7 @@ import pytest
 
 from helpers.virtual_athlete_eval import rig, seen_by
 from squat_common.names import KNEE_VALGUS
-from squat_pose.analysis import AnalyzerSettings, SquatAnalyzer
+from squat_pose.analysis import LIVE_FAULTS, AnalyzerSettings, SquatAnalyzer
 from squat_pose.landmarks import INDEX, LANDMARK_NAMES
 from squat_pose.view_check import ViewCheckSettings
 from squat_virtual_athlete.camera import VirtualCamera, rig_calibration
@@ -149,10 +149,12 @@ def test_a_fault_whose_landmarks_3d_cannot_triangulate_is_judged_by_the_view_tha
     assert all(f.code != "knee_valgus" for rep in analyzer.reports for f in rep.not_judged)
 
 
-def test_with_the_side_camera_side_on_heel_lift_is_judged_by_it_not_by_3d():
-    # The front camera only guesses the heel behind the foot; the side camera sees it. (Far
-    # round, at the placements above, 3D judges it: the side view's check refuses.)
-    spec = AthleteSpec(reps=2, faults=parse_faults("heel_lift@2"))
+@pytest.mark.parametrize("fault", ["heel_lift", "insufficient_depth"])
+def test_with_the_side_camera_side_on_the_heel_and_depth_are_judged_by_it_not_by_3d(fault):
+    # The front camera only guesses the heel behind the foot, and sees the thigh end-on at
+    # the bottom; the side camera sees both. (Far round, at the placements above, 3D judges
+    # them.)
+    spec = AthleteSpec(reps=2, faults=parse_faults(f"{fault}@2"))
     rng = np.random.default_rng(spec.seed)
     cameras = rig()
     session = VirtualSession(spec, [])
@@ -163,11 +165,12 @@ def test_with_the_side_camera_side_on_heel_lift_is_judged_by_it_not_by_3d():
         points = np.array([landmarks[name] for name in LANDMARK_NAMES])
         frame = analyzer.update(index / FPS, seen_by(cameras["front"], points, rng),
                                 seen_by(cameras["side"], points, rng))
-        live.append((frame.rep_count, "heel_lift" in frame.active_faults))
+        live.append((frame.rep_count, fault in frame.active_faults))
     analyzer.finish()
-    clean, lifted = analyzer.reports
-    assert clean.faults == () and lifted.fault_codes == ["heel_lift"], (clean, lifted)
-    assert lifted.faults[0].view == "side", lifted.faults[0]
+    clean, faulty = analyzer.reports
+    assert clean.faults == () and faulty.fault_codes == [fault], (clean, faulty)
+    assert faulty.faults[0].view == "side", faulty.faults[0]
     assert all(rep.not_judged == () for rep in analyzer.reports)
-    assert not any(shown for reps, shown in live if reps == 0)
-    assert any(shown for reps, shown in live if reps == 1)
+    if fault in LIVE_FAULTS:
+        assert not any(shown for reps, shown in live if reps == 0)
+        assert any(shown for reps, shown in live if reps == 1)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from squat_common.names import FORWARD_LEAN, HEEL_LIFT, KNEE_VALGUS, LATERAL_SHIFT
+from squat_common.names import (
+    FORWARD_LEAN,
+    HEEL_LIFT,
+    INSUFFICIENT_DEPTH,
+    KNEE_VALGUS,
+    LATERAL_SHIFT,
+)
 from squat_common.rig_calibration import RigCalibration
 from squat_common.settings import group, setting
 from squat_pose.faults import (
@@ -58,6 +64,13 @@ from squat_pose.view_check import (
 
 # The faults a frame can show as they happen, in the order they are listed (depth is a rep's).
 LIVE_FAULTS = (KNEE_VALGUS, FORWARD_LEAN, LATERAL_SHIFT, HEEL_LIFT)
+# Faults left to the side camera in 3D wherever it may judge them, with what a rep says why.
+SIDE_ON_FAULTS = {
+    HEEL_LIFT: "3d: the front camera only guesses the heel behind the foot; the side camera "
+               "sees it side-on",
+    INSUFFICIENT_DEPTH: "3d: the front camera sees the thigh end-on at the bottom; the side "
+                        "camera sees it side-on",
+}
 
 
 @dataclass(frozen=True)
@@ -303,15 +316,24 @@ class SquatAnalyzer:
         return faults, not_judged
 
     def _seen_better_by_one_view(self, views: dict[str, ViewStatus]) -> list[NotJudged]:
-        """The faults a view that can judge them sees better than 3D: the heel, where the side
-        camera sees it side-on. The front camera only guesses the heel behind the foot, and
-        its guess halves the lift triangulated (virtual athlete, default rig, MediaPipe: a
-        4 cm lift read 0.065 torso lengths in 3D and was missed, 0.095 from the side)."""
-        _, unjudged = judge([], views, "side", self.settings.view_check)
-        if HEEL_LIFT in {item.code for item in unjudged}:
-            return []
-        return [NotJudged(HEEL_LIFT, "3d: the front camera only guesses the heel behind the "
-                                     "foot; the side camera sees it side-on")]
+        """The faults the side camera sees better than 3D, where it may judge them: both are
+        read from points the front camera places worst.
+
+        The heel: the front camera only guesses it behind the foot, and its guess halves the
+        lift triangulated (virtual athlete, default rig, MediaPipe: a 4 cm lift read 0.065
+        torso lengths in 3D and was missed, 0.095 from the side). Depth: at the bottom the
+        front camera sees the thigh end-on and misplaces the knee's height (a valgus rep 1 deg
+        above parallel read 15 deg in 3D, 3 deg from the side, with the cameras 0.5 m high;
+        7 and 2 deg at 1 m); only near side-on, though (view_check.
+        side_depth_in_3d_max_off_axis_deg), as the side view's thigh steepens further round."""
+        settings = self.settings.view_check
+        _, unjudged = judge([], views, "side", settings)
+        refused = {item.code for item in unjudged}
+        off = views["side"].off_axis_deg if "side" in views else None
+        if off is not None and off > settings.side_depth_in_3d_max_off_axis_deg:
+            refused.add(INSUFFICIENT_DEPTH)
+        return [NotJudged(code, reason) for code, reason in SIDE_ON_FAULTS.items()
+                if code not in refused]
 
     def _from_one_view(self, rep: Rep, frames: RepFrames, faults: list[Fault],
                        not_judged: list[NotJudged]) -> tuple[list[Fault], list[NotJudged]]:
