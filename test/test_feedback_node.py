@@ -73,20 +73,24 @@ def wait_for_the_index(listener, seconds: float = 180.0) -> DiagnosticStatus:
     return statuses[0]
 
 
+def start_feedback_node(spawn, listen, tmp_path, *params: str) -> tuple:
+    """feedback_node with its index in tmp_path, up and listening: (its process, a listener
+    of squat/feedback, a squat/rep publisher, an ask_coach client)."""
+    node = spawn(ros2_run("squat_feedback", "feedback_node", "-p",
+                          f"qdrant_path:={tmp_path / 'qdrant'}", *params))
+    listener = listen([("squat/feedback", Feedback, 10)])
+    publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
+    client = listener.node.create_client(AskCoach, "squat/ask_coach")
+    listener.spin(90, client.service_is_ready)
+    assert client.service_is_ready(), "feedback_node did not come up"
+    wait_for_the_index(listener)
+    listener.spin(2, lambda: publisher.get_subscription_count() > 0)
+    return node, listener, publisher, client
+
+
 @pytest.fixture
 def feedback_graph(spawn, listen, tmp_path):
-    def start(*params: str):
-        spawn(ros2_run("squat_feedback", "feedback_node", "-p",
-                       f"qdrant_path:={tmp_path / 'qdrant'}", *params))
-        listener = listen([("squat/feedback", Feedback, 10)])
-        publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
-        client = listener.node.create_client(AskCoach, "squat/ask_coach")
-        listener.spin(90, client.service_is_ready)
-        assert client.service_is_ready(), "feedback_node did not come up"
-        wait_for_the_index(listener)
-        listener.spin(2, lambda: publisher.get_subscription_count() > 0)
-        return listener, publisher, client
-    return start
+    return lambda *params: start_feedback_node(spawn, listen, tmp_path, *params)[1:]
 
 
 def test_a_valgus_rep_gets_feedback_citing_the_valgus_document_and_the_angle(feedback_graph):
@@ -333,17 +337,10 @@ def test_a_node_stopped_while_a_slow_llm_coaches_a_rep_ends_before_a_launcher_ki
 
     server = SlowLlmServer(delay_s=120.0)
     try:
-        node = spawn(ros2_run(
-            "squat_feedback", "feedback_node", "-p", f"qdrant_path:={tmp_path / 'qdrant'}",
-            "-p", "generator:=openai", "-p", f"llm_base_url:={server.url}",
-            "-p", "llm_model:=slow-stand-in", "-p", "llm_timeout_s:=300.0"))
-        listener = listen([])
-        publisher = listener.node.create_publisher(RepSummary, "squat/rep", REP_QOS)
-        client = listener.node.create_client(AskCoach, "squat/ask_coach")
-        listener.spin(90, client.service_is_ready)
-        assert client.service_is_ready(), "feedback_node did not come up"
-        wait_for_the_index(listener)
-        listener.spin(2, lambda: publisher.get_subscription_count() > 0)
+        node, listener, publisher, _ = start_feedback_node(
+            spawn, listen, tmp_path, "-p", "generator:=openai", "-p",
+            f"llm_base_url:={server.url}", "-p", "llm_model:=slow-stand-in", "-p",
+            "llm_timeout_s:=300.0")
         before = server.requests
         publisher.publish(valgus_rep(1))
         listener.spin(20, lambda: server.requests > before)
