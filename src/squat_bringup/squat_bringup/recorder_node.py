@@ -75,7 +75,6 @@ class SessionRecorder(Node):
             self._bag = BagWriter(path, folders)
         except BagError as error:
             raise NodeConfigurationError(str(error)) from None
-        self._topics: dict[str, SessionTopic] = {}
         self._taken_from: list[tuple[SessionTopic, Subscription]] = []
         for topic in SESSION_TOPICS:
             message = _message_class(topic.msgtype)
@@ -83,13 +82,12 @@ class SessionRecorder(Node):
                 self.get_logger().warning(f"{topic.name} is not recorded: {topic.msgtype} is "
                                           "not installed")
                 continue
-            self._topics[topic.name] = topic
             self._taken_from.append((topic, self.create_subscription(
                 message, topic.name, lambda data, t=topic: self._write(t, data),
                 _subscription_qos(topic), raw=True)))
         self._failure: str | None = None
         self.create_timer(FLUSH_PERIOD_S, lambda: self._guarded(self._bag.flush))
-        self.get_logger().info(f"recording {len(self._topics)} topics to {path}")
+        self.get_logger().info(f"recording {len(self._taken_from)} topics to {path}")
 
     def _guarded(self, write: Callable[[], None]) -> None:
         """Run a write; a full or failing disk stops the recording, never the node (the
