@@ -175,3 +175,14 @@ def test_with_a_camera_on_its_axis_the_faults_it_sees_best_are_judged_by_it_not_
     if fault in LIVE_FAULTS:
         assert not any(shown for reps, shown in live if reps == 0)
         assert any(shown for reps, shown in live if reps == 1)
+
+
+def test_with_the_side_camera_side_on_the_descent_is_timed_by_it():
+    # At the bottom the front camera sees the thigh end-on and misplaces the knee: from
+    # MediaPipe, a valgus rep's 3D knee flexion stopped bending 0.2 s early (yaw +10 in
+    # bench_view_check.py --calibrated), the side view's with the truth.
+    reports = analyse(AthleteSpec(reps=2, descent_s=0.6), rig(), calibrated=True).reports
+    for report in reports:
+        assert report.fault_codes == ["fast_descent"], report.faults
+        assert report.faults[0].view == "side", report.faults[0]
+        assert report.rep.descent_s == pytest.approx(0.6, abs=0.2), report.rep

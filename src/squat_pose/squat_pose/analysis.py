@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from squat_common.names import (
+    FAST_DESCENT,
     FORWARD_LEAN,
     HEEL_LIFT,
     INSUFFICIENT_DEPTH,
@@ -70,6 +71,8 @@ SEEN_BETTER_BY_ONE_VIEW = {
                "sees it side-on",
     INSUFFICIENT_DEPTH: "3d: the front camera sees the thigh end-on at the bottom; the side "
                         "camera sees it side-on",
+    FAST_DESCENT: "3d: at the bottom the front camera sees the thigh end-on and misplaces the "
+                  "knee; the side camera sees when the knee stops bending",
     LATERAL_SHIFT: "3d: the side camera's hips move back and forth as the body folds, and the "
                    "triangulated hips take some of it sideways; the front camera, facing the "
                    "athlete, sees the shift itself",
@@ -152,6 +155,8 @@ class SquatAnalyzer:
         self._track = MeasureTrack(None if rig else self.settings.smoothing)
         self._flat = MeasureTrack(self.settings.smoothing) if rig else None
         self._counter = RepCounter(self.settings.phases)
+        # The side view's own reps, to time a rep's bottom by where 3D misplaces the knee.
+        self._side_counter = RepCounter(self.settings.phases) if rig else None
         self._views = {view: ViewMonitor(view, self.settings.view_check)
                        for view in ("front", "side")}
         self.reports: list[RepReport] = []
@@ -164,6 +169,8 @@ class SquatAnalyzer:
         self._torso.min_visibility = self._hips.min_visibility = settings.min_visibility
         self._feet.min_visibility = settings.min_visibility
         self._counter.p = settings.phases
+        if self._side_counter is not None:
+            self._side_counter.p = settings.phases
         for monitor in self._views.values():
             monitor.settings = settings.view_check
 
@@ -208,6 +215,9 @@ class SquatAnalyzer:
             measures.update({name: replace(m, value=flat_values[name])
                              for name, m in flat.items() if name in MEASURES_3D
                              and name not in measures})
+        if self._side_counter is not None:
+            self._side_counter.update(t, knee_signal(flat_values, KNEE_SIGNALS[:1]),
+                                      frames_between)
         rep = self._counter.update(t, knee_signal(values), frames_between)
         finished = self._report(rep) if rep is not None else None
         start = self._counter.earliest_rep_start_s
@@ -276,6 +286,9 @@ class SquatAnalyzer:
 
     def _report(self, rep: Rep) -> RepReport:
         frames = self._track.take(rep)
+        if self._side_counter is not None and FAST_DESCENT in {
+                item.code for item in self._seen_better_by_one_view(self.views)}:
+            rep = _bottom_timed_by_side(rep, self._side_counter)
         knee_view = (VIEW_3D if self._triangulator is not None
                      else _flat_knee_view(bool(frames.series(*KNEE_SIGNALS[0]))))
         faults, not_judged = self._judge(rep, frames, self._track.standing_values(), knee_view)
@@ -329,17 +342,20 @@ class SquatAnalyzer:
         above parallel read 15 deg in 3D, 3 deg from the side, with the cameras 0.5 m high;
         7 and 2 deg at 1 m); only near side-on, though (view_check.
         side_depth_in_3d_max_off_axis_deg), as the side view's thigh steepens further round.
-        Lateral shift: 3D may judge it only with the front camera facing the athlete
-        (view_check.judge), and that camera sees the shift itself: with the cameras 1.5 m
-        high a clean rep read 0.20 hip widths in 3D against a 0.15 limit, and no false shift
-        from the front camera in any cell of bench_view_check.py --calibrated."""
+        The descent's end, there too: a valgus rep's 3D knee flexion stopped bending 0.2 s
+        early and fell 10 deg while the truth bent on (yaw +10: a 1.5 s descent read 0.93 s,
+        a false fast descent); the side view's bent on with it. Lateral shift: 3D may judge
+        it only with the front camera facing the athlete (view_check.judge), and that camera
+        sees the shift itself: with the cameras 1.5 m high a clean rep read 0.20 hip widths
+        in 3D against a 0.15 limit, and no false shift from the front camera in any cell of
+        bench_view_check.py --calibrated."""
         settings = self.settings.view_check
         # Each of these faults has its own view whatever the knee's (view_check.FAULT_VIEWS).
         _, unjudged = judge([], views, "side", settings)
         refused = {item.code for item in unjudged}
         off = views["side"].off_axis_deg if "side" in views else None
         if off is not None and off > settings.side_depth_in_3d_max_off_axis_deg:
-            refused.add(INSUFFICIENT_DEPTH)
+            refused |= {INSUFFICIENT_DEPTH, FAST_DESCENT}
         return [NotJudged(code, reason) for code, reason in SEEN_BETTER_BY_ONE_VIEW.items()
                 if code not in refused]
 
@@ -356,6 +372,17 @@ class SquatAnalyzer:
                 [item if still[item.code] == item.reason else
                  NotJudged(item.code, f"{item.reason}; {still[item.code]}")
                  for item in not_judged if item.code in still])
+
+
+def _bottom_timed_by_side(rep: Rep, side: RepCounter) -> Rep:
+    """`rep` with its bottom where the side view's knee flexion reached it, if the side view
+    saw the rep's bottom; its start and end stay 3D's."""
+    bottom = side.bottom_between(rep.start_s, rep.end_s)
+    if bottom is None:
+        return rep
+    entered, left = bottom
+    return replace(rep, bottom_entered_s=entered, bottom_left_s=min(max(left, entered),
+                                                                     rep.end_s))
 
 
 def _not_triangulated(frames: RepFrames, unjudged: set[str]) -> list[NotJudged]:

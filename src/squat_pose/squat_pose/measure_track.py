@@ -23,9 +23,11 @@ KNEE_SIGNALS = (("knee_flexion_left", "knee_flexion_right"),
 STANDING_WINDOW = 60  # frames of standing a baseline is the median of
 
 
-def knee_signal(values: dict[str, float]) -> float | None:
-    """The knee flexion phases are read from: the side view's (or 3D's), else the front's."""
-    for names in KNEE_SIGNALS:
+def knee_signal(values: dict[str, float],
+                signals: tuple[tuple[str, ...], ...] = KNEE_SIGNALS) -> float | None:
+    """The knee flexion phases are read from: the side view's (or 3D's), else the front's
+    (`signals`: these names only, the first present)."""
+    for names in signals:
         present = [values[name] for name in names if name in values]
         if present:
             return max(present)

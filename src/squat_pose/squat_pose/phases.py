@@ -277,6 +277,15 @@ class RepCounter:
             return None
         return self._finish(attempt)
 
+    def bottom_between(self, start_s: float, end_s: float) -> tuple[float, float] | None:
+        """When the bottom of the rep (finished or rising now) that reached it between
+        `start_s` and `end_s` was entered and left; None if no rep did."""
+        bottoms = [(rep.bottom_entered_s, rep.bottom_left_s) for rep in reversed(self.reps)]
+        attempt = self._attempt
+        if attempt and attempt.bottom_entered_s is not None and attempt.bottom_left_s:
+            bottoms.insert(0, (attempt.bottom_entered_s, attempt.bottom_left_s))
+        return next((bottom for bottom in bottoms if start_s <= bottom[0] <= end_s), None)
+
     @property
     def earliest_rep_start_s(self) -> float:
         """No rep still to be reported can start before this time (frames older are done with)."""

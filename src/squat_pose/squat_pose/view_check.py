@@ -100,10 +100,10 @@ class ViewCheckSettings:
     # A side camera psi round reads a thigh's slope s as atan(tan(s) / cos(psi)): a thigh 10
     # deg above parallel (faults.insufficient_depth) reads 10.35 at 15 deg, 13.1 at 40.
     side_depth_in_3d_max_off_axis_deg: float = setting(
-        15.0, "With a calibrated rig the side camera judges depth itself while it sees the "
-        "athlete within this of side-on (the front camera sees the thigh end-on at the "
-        "bottom); further round, the triangulated thigh does.", unit="deg", low=0.0,
-        high=90.0)
+        15.0, "With a calibrated rig the side camera judges depth, and times the descent, "
+        "itself while it sees the athlete within this of side-on (the front camera sees the "
+        "thigh end-on at the bottom); further round, the triangulated thigh does.", unit="deg",
+        low=0.0, high=90.0)
     # A heel lift at its limit (faults.heel_lift, 0.06 torso lengths) moves the heel's
     # landmark 4 px with a 70 px torso; MediaPipe places a foot's landmarks a pixel or two
     # apart from frame to frame, and read a 4 cm lift as 0.055 with a 56 px torso (640x480,

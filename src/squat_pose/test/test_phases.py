@@ -203,3 +203,20 @@ def test_a_wobble_on_the_way_down_is_not_the_bottom():
     assert reps[0].peak_flexion_deg == pytest.approx(115)
     assert reps[0].descent_s == pytest.approx(47 / FPS, abs=0.1)
     assert reps[0].pause_s == pytest.approx(9 / FPS, abs=0.1)
+
+
+def test_the_bottom_between_two_times_is_the_finished_or_rising_reps():
+    trace = np.concatenate([np.full(FPS, 2.0), squat_trace(110), squat_trace(100)])
+    counter, _, reps = run(trace)
+    first, second = reps
+    assert counter.bottom_between(first.start_s, first.end_s) == (first.bottom_entered_s,
+                                                                  first.bottom_left_s)
+    assert counter.bottom_between(second.start_s, second.end_s) == (second.bottom_entered_s,
+                                                                    second.bottom_left_s)
+    assert counter.bottom_between(0.0, first.start_s) is None
+    rising = RepCounter()
+    ascent_begun = FPS + int(1.5 * FPS) + int(0.3 * FPS) + 10  # stand, go down, hold, rise
+    run(trace[:ascent_begun], rising)
+    assert rising.phase == Phase.ASCENT
+    assert rising.bottom_between(first.start_s, first.end_s) == pytest.approx(
+        (first.bottom_entered_s, first.bottom_left_s))
