@@ -157,6 +157,9 @@ STANDING_EXTENSION = "knee_extension"
 # against that measure, so a camera or a body that jitters more needs a clearer fault.
 NOISE = "_noise"
 NOISE_MARGIN = 2.0
+# The largest NOISE of the athlete's last few standings (measure_track.RECENT_STANDINGS), as
+# <measure>NOISIEST: what says whether a baseline can be judged against at all.
+NOISIEST = "_noisiest"
 
 
 def _margin(standing: dict[str, float], *names: str) -> float:
@@ -208,7 +211,9 @@ def unsteady_baseline(code: str, standing: dict[str, float] | None,
     if code not in MOVED_FROM_STANDING:
         return ""
     limit = getattr(thresholds, code)
-    noise = max((standing or {}).get(f"{name}{NOISE}", 0.0) for name in MOVED_FROM_STANDING[code])
+    base = standing or {}
+    noise = max(base.get(f"{name}{suffix}", 0.0) for name in MOVED_FROM_STANDING[code]
+                for suffix in (NOISE, NOISIEST))
     if noise <= limit / (2 * NOISE_MARGIN):
         return ""
     return (f"its landmarks shook standing ({noise:.3f} of noise against a {limit:g} limit: "

@@ -14,13 +14,18 @@ from collections import deque
 
 import numpy as np
 
-from squat_pose.faults import NOISE, STANDING_EXTENSION, STANDING_MEASURES, RepFrames
+from squat_pose.faults import NOISE, NOISIEST, STANDING_EXTENSION, STANDING_MEASURES, RepFrames
 from squat_pose.phases import Rep
 from squat_pose.smoothing import MeasureSmoother, OneEuroParameters
 
 KNEE_SIGNALS = (("knee_flexion_left", "knee_flexion_right"),
                 ("projected_knee_flexion_left", "projected_knee_flexion_right"))
 STANDING_WINDOW = 60  # frames of standing a baseline is the median of
+# Standings whether a baseline can be judged against is read over: one standing gives a
+# landmark's noise to within about half (dim light, one session: 0.008-0.021 torso lengths
+# over seven standings, and the quietest let a false heel lift through), so one quiet standing
+# must not open what the ones before showed too unsteady to judge.
+RECENT_STANDINGS = 3
 
 
 def knee_signal(values: dict[str, float],
@@ -59,12 +64,19 @@ class MeasureTrack:
                                                    for name in STANDING_MEASURES}
         self._extension = SteadyMinimum()
         self._frames = RepFrames()
+        self._was_standing = False
+        self._past_noise: dict[str, deque[float]] = {
+            name: deque(maxlen=RECENT_STANDINGS - 1) for name in STANDING_MEASURES}
 
     def add(self, t: float, values: dict[str, float], standing: bool) -> dict[str, float]:
         """This frame's values (smoothed where the track smooths), kept for the rep; while
         `standing`, also for the baselines."""
         if self._smoother is not None:
             values = self._smoother(t, values)
+        if self._was_standing and not standing:
+            for name, noise in self._noise().items():
+                self._past_noise[name].append(noise)
+        self._was_standing = standing
         if standing:
             for name, recent in self._standing.items():
                 if name in values:
@@ -76,17 +88,21 @@ class MeasureTrack:
         self._frames.values.append(values)
         return values
 
+    def _noise(self) -> dict[str, float]:
+        """Each standing measure's noise now: the median absolute deviation of its recent
+        standing values, as a standard deviation (normal noise)."""
+        return {name: 1.4826 * float(np.median(np.abs(np.asarray(recent) - np.median(recent))))
+                for name, recent in self._standing.items() if recent}
+
     def standing_values(self) -> dict[str, float]:
-        """Each standing measure's median and noise (NOISE suffix), and the straightest
-        steady knee (STANDING_EXTENSION), where known."""
+        """Each standing measure's median, noise (NOISE suffix) and the largest noise of the
+        last RECENT_STANDINGS standings (NOISIEST), and the straightest steady knee
+        (STANDING_EXTENSION), where known."""
         values = {}
-        for name, recent in self._standing.items():
-            if recent:
-                median = float(np.median(recent))
-                values[name] = median
-                # The median absolute deviation, as a standard deviation (normal noise).
-                values[f"{name}{NOISE}"] = 1.4826 * float(np.median(np.abs(
-                    np.asarray(recent) - median)))
+        for name, noise in self._noise().items():
+            values[name] = float(np.median(self._standing[name]))
+            values[f"{name}{NOISE}"] = noise
+            values[f"{name}{NOISIEST}"] = max([noise, *self._past_noise[name]])
         if self._extension.value is not None:
             values[STANDING_EXTENSION] = self._extension.value
         return values

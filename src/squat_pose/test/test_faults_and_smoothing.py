@@ -10,12 +10,14 @@ from squat_pose.faults import (
     MEDIUM,
     NOISE,
     NOISE_MARGIN,
+    NOISIEST,
     STANDING_EXTENSION,
     FaultThresholds,
     RepFrames,
     rep_faults,
     unsteady_baseline,
 )
+from squat_pose.measure_track import RECENT_STANDINGS, MeasureTrack
 from squat_pose.phases import Rep
 from squat_pose.smoothing import MeasureSmoother, OneEuroFilter, OneEuroParameters
 
@@ -218,3 +220,30 @@ def test_a_baseline_that_shook_standing_is_not_judged_against():
     assert unsteady_baseline("lateral_shift", shaky, th) == ""
     assert unsteady_baseline("knee_valgus", shaky, th) == ""
     assert unsteady_baseline("heel_lift", None, th) == ""
+
+
+def test_one_quiet_standing_does_not_open_a_baseline_the_ones_before_showed_unsteady():
+    # Dim light: the heel landmark's standing noise went 0.02, 0.008, 0.014 torso lengths
+    # over three standings of one session, and at the quiet one a false heel lift came through.
+    track = MeasureTrack(None)
+    rng = np.random.default_rng(1)
+    t = 0.0
+
+    def stand(noise: float) -> dict[str, float]:
+        nonlocal t
+        for _ in range(60):
+            track.add(t, {"heel_height": 0.05 + rng.normal(0.0, noise), "heel_pitch": 0.0},
+                      standing=True)
+            t += 1 / 30
+        standing = track.standing_values()
+        track.add(t, {"heel_height": 0.2, "heel_pitch": 0.1}, standing=False)  # a rep
+        t += 1 / 30
+        return standing
+
+    assert unsteady_baseline("heel_lift", stand(0.025))
+    quiet = stand(0.003)
+    assert quiet[f"heel_height{NOISE}"] < 0.006 < quiet[f"heel_height{NOISIEST}"]
+    assert unsteady_baseline("heel_lift", quiet)
+    for _ in range(RECENT_STANDINGS - 1):
+        quiet = stand(0.003)
+    assert unsteady_baseline("heel_lift", quiet) == ""
