@@ -282,7 +282,7 @@ class RepCounter:
         `start_s` and `end_s` was entered and left; None if no rep did."""
         bottoms = [(rep.bottom_entered_s, rep.bottom_left_s) for rep in reversed(self.reps)]
         attempt = self._attempt
-        if attempt and attempt.bottom_entered_s is not None and attempt.bottom_left_s:
+        if attempt and None not in (attempt.bottom_entered_s, attempt.bottom_left_s):
             bottoms.insert(0, (attempt.bottom_entered_s, attempt.bottom_left_s))
         return next((bottom for bottom in bottoms if start_s <= bottom[0] <= end_s), None)
 
